@@ -1,0 +1,1 @@
+"""Reference and demo data sets (generated, deterministic)."""

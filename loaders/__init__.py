@@ -1,0 +1,1 @@
+"""Write side: file guards, readers, header mapping, validation and transactional ingest."""

@@ -1,0 +1,352 @@
+"""The one data path: file → guard → read → map → validate → ingest (one transaction).
+
+A file with errors changes no data; only the audit entry of its rejection is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from datetime import datetime
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from loaders.authorities import resolve_authority
+from loaders.errors import LoaderError, NotAllowed, Problem
+from loaders.fields import FIELDS_BY_KIND
+from loaders.guard import guard
+from loaders.header import map_table
+from loaders.projects import validate_projects
+from loaders.readers import read_sheets
+from loaders.text import fold
+from store import connection as db
+from store.audit import write_audit
+from store.identity import Identity
+from store.reference import ensure_period
+from store.settings import get_settings
+from store.submissions import insert_project_rows, insert_submission, latest_submission
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["accepted", "rejected", "already_present"]
+KIND_LABELS = {
+    "projects": "Vorhabenliste",
+    "services": "Leistungsstand",
+    "eakte": "E-Akte-Stand",
+    "catalog": "Leistungskatalog",
+}
+
+
+@dataclass
+class IngestResult:
+    outcome: Outcome
+    message: str
+    file_name: str
+    authority_id: str
+    period_id: str
+    kind: str
+    problems: list[Problem] = field(default_factory=list)
+    submission_id: int | None = None
+    row_count: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "outcome": self.outcome,
+            "message": self.message,
+            "file": self.file_name,
+            "authority": self.authority_id,
+            "period": self.period_id,
+            "kind": self.kind,
+            "submission_id": self.submission_id,
+            "rows": self.row_count,
+            "errors": [p.as_dict() for p in self.errors],
+            "warnings": [p.as_dict() for p in self.warnings],
+        }
+
+
+@dataclass
+class Prepared:
+    """A validated file that has not touched the database yet (used for previews)."""
+
+    file_name: str
+    authority_id: str
+    period_id: str
+    kind: str
+    frame: pd.DataFrame
+    problems: list[Problem]
+    content_sha256: str
+    data: bytes
+    timings: dict[str, float]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def content_hash(frame: pd.DataFrame) -> str:
+    """SHA-256 of the normalised content: same data in another layout or order, same hash."""
+    canonical = frame.drop(columns=["source_row", "extra_columns"], errors="ignore")
+    canonical = canonical.sort_values("project_id", kind="stable").reset_index(drop=True)
+    for column in canonical.columns:
+        if canonical[column].dtype == object:
+            canonical[column] = canonical[column].map(
+                lambda v: "\x1f".join(v) if isinstance(v, list) else v
+            )
+    hashed = pd.util.hash_pandas_object(canonical, index=False).to_numpy()
+    digest = hashlib.sha256(hashed.tobytes())
+    digest.update(",".join(canonical.columns).encode())
+    return digest.hexdigest()
+
+
+def prepare(
+    *,
+    data: bytes,
+    file_name: str,
+    kind: str,
+    authority: str,
+    period: str,
+    identity: Identity,
+    column_overrides: dict[str, str] | None = None,
+) -> Prepared:
+    """Everything up to, but not including, the write; raises LoaderError for whole-file faults."""
+    settings = get_settings()
+    if kind not in FIELDS_BY_KIND:
+        raise LoaderError(f"Unbekannte Art der Meldung: „{kind}“.")
+    authority_id = resolve_authority(authority)
+    _check_period(period)
+    if not identity.may_submit_for(authority_id):
+        _audit_refusal(identity, authority_id, period, file_name, "not allowed to submit")
+        raise NotAllowed(
+            "Sie dürfen nur Meldungen der eigenen Behörde einreichen.",
+            detail=f"{identity.role} {identity.name} may not submit for {authority_id}",
+        )
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    guarded = guard(name=file_name, data=data, max_bytes=settings.max_upload_mb * 1_048_576)
+    sheets = read_sheets(guarded, max_rows=settings.max_rows)
+    t1 = time.perf_counter()
+    table = map_table(
+        sheets, fields=FIELDS_BY_KIND[kind], file_name=file_name, overrides=column_overrides
+    )
+    if len(table.rows) > settings.max_rows:
+        raise LoaderError(
+            f"„{file_name}“ hat {len(table.rows):,} Datenzeilen; erlaubt sind höchstens "
+            f"{settings.max_rows:,}.".replace(",", ".")
+        )
+    validated = validate_projects(
+        table,
+        authority_keys=_authority_keys(authority_id),
+        strict_light_reason=settings.strict_light_reason,
+    )
+    if not table.rows:
+        validated.problems.append(
+            Problem("error", "Die Datei enthält unter der Kopfzeile keine Vorhaben.")
+        )
+    t2 = time.perf_counter()
+    digest = content_hash(validated.frame) if not validated.errors else ""
+    timings.update(read=t1 - t0, validate=t2 - t1, hash=time.perf_counter() - t2)
+    return Prepared(
+        file_name=file_name,
+        authority_id=authority_id,
+        period_id=period,
+        kind=kind,
+        frame=validated.frame,
+        problems=validated.problems,
+        content_sha256=digest,
+        data=data,
+        timings=timings,
+    )
+
+
+def ingest(
+    *,
+    data: bytes,
+    file_name: str,
+    kind: str,
+    authority: str,
+    period: str,
+    identity: Identity,
+    column_overrides: dict[str, str] | None = None,
+    review_status: str = "draft",
+    is_demo: bool = False,
+    submitted_at: datetime | None = None,
+) -> IngestResult:
+    """Validate and, if there is no error, store the file as one submission atomically."""
+    prepared = prepare(
+        data=data,
+        file_name=file_name,
+        kind=kind,
+        authority=authority,
+        period=period,
+        identity=identity,
+        column_overrides=column_overrides,
+    )
+    return commit(
+        prepared,
+        identity=identity,
+        review_status=review_status,
+        is_demo=is_demo,
+        submitted_at=submitted_at,
+    )
+
+
+def commit(
+    prepared: Prepared,
+    *,
+    identity: Identity,
+    review_status: str = "draft",
+    is_demo: bool = False,
+    submitted_at: datetime | None = None,
+) -> IngestResult:
+    base = dict(
+        file_name=prepared.file_name,
+        authority_id=prepared.authority_id,
+        period_id=prepared.period_id,
+        kind=prepared.kind,
+        problems=prepared.problems,
+        timings=prepared.timings,
+    )
+    if not identity.may_submit_for(prepared.authority_id):
+        raise NotAllowed("Sie dürfen nur Meldungen der eigenen Behörde einreichen.")
+    if prepared.errors:
+        with db.audit_only_transaction() as cur:
+            write_audit(
+                cur,
+                actor=identity.name,
+                role=identity.role,
+                action="submission_rejected",
+                authority_id=prepared.authority_id,
+                period_id=prepared.period_id,
+                detail={
+                    "file": prepared.file_name,
+                    "kind": prepared.kind,
+                    "errors": len(prepared.errors),
+                },
+            )
+        count = len(prepared.errors)
+        return IngestResult(
+            outcome="rejected",
+            message=f"„{prepared.file_name}“ wurde abgelehnt: {count} "
+            f"Fehler gefunden. Es wurden keine Daten übernommen.",
+            **base,
+        )
+    t0 = time.perf_counter()
+    try:
+        with db.write_transaction() as cur:
+            ensure_period(cur, prepared.period_id)
+            latest = latest_submission(
+                cur,
+                authority_id=prepared.authority_id,
+                period_id=prepared.period_id,
+                kind=prepared.kind,
+            )
+            if latest and latest[1] == prepared.content_sha256:
+                raise _AlreadyPresent(latest[0])
+            submission_id = insert_submission(
+                cur,
+                authority_id=prepared.authority_id,
+                period_id=prepared.period_id,
+                kind=prepared.kind,
+                file_name=prepared.file_name,
+                content_sha256=prepared.content_sha256,
+                submitted_by=identity.name,
+                row_count=len(prepared.frame),
+                review_status=review_status,
+                original_file=prepared.data,
+                is_demo=is_demo,
+                submitted_at=submitted_at,
+            )
+            insert_project_rows(cur, submission_id=submission_id, frame=prepared.frame)
+            write_audit(
+                cur,
+                actor=identity.name,
+                role=identity.role,
+                action="submission_accepted",
+                authority_id=prepared.authority_id,
+                period_id=prepared.period_id,
+                submission_id=submission_id,
+                at=submitted_at,
+                detail={
+                    "file": prepared.file_name,
+                    "kind": prepared.kind,
+                    "rows": len(prepared.frame),
+                    "warnings": len(prepared.problems),
+                    "supersedes": latest[0] if latest else None,
+                },
+            )
+    except _AlreadyPresent as present:
+        return IngestResult(
+            outcome="already_present",
+            message=f"Diese Meldung ist bereits vorhanden (Meldung Nr. {present.submission_id}); "
+            "es wurde nichts Neues gespeichert.",
+            submission_id=present.submission_id,
+            row_count=len(prepared.frame),
+            **base,
+        )
+    return_value = IngestResult(
+        outcome="accepted",
+        message=f"„{prepared.file_name}“ wurde als Meldung Nr. {submission_id} "
+        f"übernommen ({len(prepared.frame)} Vorhaben).",
+        submission_id=submission_id,
+        row_count=len(prepared.frame),
+        **base,
+    )
+    return_value.timings["write"] = time.perf_counter() - t0
+    return return_value
+
+
+class _AlreadyPresent(Exception):
+    """Raised inside the write transaction to roll it back when the content is known."""
+
+    def __init__(self, submission_id: int) -> None:
+        super().__init__(submission_id)
+        self.submission_id = submission_id
+
+
+def _check_period(period: str) -> None:
+    from data.reference import parse_period
+
+    try:
+        parse_period(period)
+    except ValueError as exc:
+        raise LoaderError(
+            f"Unbekannte Berichtsperiode „{period}“. Erwartet wird die Form JJJJ-Qn, "
+            "z. B. 2026-Q3.",
+            detail=str(exc),
+        ) from exc
+
+
+def _authority_keys(authority_id: str) -> set[str]:
+    from store.reference import authorities
+
+    for aid, name, short, _kind in authorities(db.cursor()):
+        if aid == authority_id:
+            return {fold(aid), fold(name), fold(short)}
+    return {fold(authority_id)}
+
+
+def _audit_refusal(
+    identity: Identity, authority_id: str, period: str, file_name: str, reason: str
+) -> None:
+    with db.audit_only_transaction() as cur:
+        write_audit(
+            cur,
+            actor=identity.name,
+            role=identity.role,
+            action="action_refused",
+            authority_id=authority_id,
+            period_id=period,
+            detail={"file": file_name, "reason": reason},
+        )

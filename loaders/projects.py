@@ -1,0 +1,285 @@
+"""Validation of project lists (kind ``projects``): typed frame plus every problem found."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from loaders import convert
+from loaders.enums import (
+    PROGRAMME_BY_KEY,
+    PROGRAMME_LABELS,
+    STATUS_BY_KEY,
+    STATUS_LABELS,
+    TRAFFIC_LIGHT_BY_KEY,
+    TRAFFIC_LIGHT_LABELS,
+)
+from loaders.errors import Problem
+from loaders.fields import PROJECT_FIELDS, FieldSpec
+from loaders.header import MappedTable
+from loaders.text import fold
+
+_SPECS: dict[str, FieldSpec] = {f.name: f for f in PROJECT_FIELDS}
+_ENUMS: dict[str, tuple[dict[str, str], dict[str, str], str]] = {
+    "status": (STATUS_BY_KEY, STATUS_LABELS, "Status"),
+    "traffic_light": (TRAFFIC_LIGHT_BY_KEY, TRAFFIC_LIGHT_LABELS, "Ampel"),
+    "programme": (PROGRAMME_BY_KEY, PROGRAMME_LABELS, "Programm"),
+}
+_MONEY = ("budget_original", "budget", "forecast_cost", "actual_cost")
+
+
+@dataclass
+class ValidatedProjects:
+    frame: pd.DataFrame
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+class _Collector:
+    """Turns masks over the frame into located problems (row, id, column, value)."""
+
+    def __init__(self, raw: pd.DataFrame, table: MappedTable, ids: pd.Series) -> None:
+        self.raw = raw
+        self.rows = pd.Series(table.row_numbers, index=raw.index)
+        self.ids = ids
+        self.column_of = {f: h for h, f in zip(table.headers, table.fields, strict=True) if f}
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        mask: pd.Series,
+        field: str,
+        message: str | Callable[[str], str],
+        *,
+        severity: str = "error",
+    ) -> None:
+        if not mask.any():
+            return
+        column = self.column_of.get(field, _SPECS[field].label if field in _SPECS else field)
+        raw = self.raw[field] if field in self.raw else pd.Series("", index=self.raw.index)
+        for index in mask[mask].index:
+            value = convert.cell_text(raw.at[index])
+            text = message(value) if callable(message) else message
+            self.problems.append(
+                Problem(
+                    severity,  # type: ignore[arg-type]
+                    text,
+                    row=int(self.rows.at[index]),
+                    project_id=self.ids.at[index],
+                    column=column,
+                    value=value,
+                    field=field,
+                )
+            )
+
+
+def validate_projects(
+    table: MappedTable, *, authority_keys: set[str], strict_light_reason: bool
+) -> ValidatedProjects:
+    """Convert every mapped column and check the rules; collects all problems at once.
+
+    ``authority_keys`` are the folded names of the submitting authority: rows that name
+    another authority in a ``Behörde`` column are refused.
+    """
+    columns = {f: i for i, f in enumerate(table.fields) if f}
+    matrix = pd.DataFrame(table.rows, dtype=object) if table.rows else pd.DataFrame()
+    raw = pd.DataFrame(index=range(len(table.rows)))
+    for name, position in columns.items():
+        raw[name] = matrix[position] if not matrix.empty else pd.Series(dtype=object)
+    out = pd.DataFrame(index=raw.index)
+    out["source_row"] = table.row_numbers
+
+    text_cache: dict[str, pd.Series] = {}
+
+    def text_of(name: str) -> pd.Series:
+        if name not in text_cache:
+            text_cache[name] = (
+                convert.texts(raw[name])
+                if name in raw
+                else pd.Series(None, index=raw.index, dtype=object)
+            )
+        return text_cache[name]
+
+    ids = text_of("project_id")
+    c = _Collector(raw, table, ids)
+    problems = list(table.problems)
+
+    for spec in PROJECT_FIELDS:
+        if spec.type == "text" and spec.name != "authority":
+            out[spec.name] = text_of(spec.name)
+    for spec in PROJECT_FIELDS:
+        if spec.required and spec.name in raw:
+            c.add(
+                text_of(spec.name).isna(),
+                spec.name,
+                f"Pflichtfeld „{spec.label}“ ist leer.",
+            )
+
+    for name, (table_, labels, noun) in _ENUMS.items():
+        values = text_of(name)
+        codes = values.map(lambda v, t=table_: t.get(fold(v)) if isinstance(v, str) else None)
+        allowed = ", ".join(labels.values())
+        c.add(
+            values.notna() & codes.isna(),
+            name,
+            lambda v, noun=noun, allowed=allowed: (
+                f"Unbekannter Wert für {noun}: „{v}“. Erlaubt: {allowed}."
+            ),
+        )
+        out[name] = codes.astype(object)
+
+    for spec in PROJECT_FIELDS:
+        if spec.type != "date":
+            continue
+        if spec.name in raw:
+            parsed, bad = convert.parse_dates(raw[spec.name])
+            c.add(bad, spec.name, "Kein gültiges Datum (Beispiel: 31.12.2026).")
+        else:
+            parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
+        out[spec.name] = parsed
+
+    confidential = pd.Series(False, index=raw.index)
+    not_reported = pd.Series(False, index=raw.index)
+    for name in _MONEY:
+        if name in raw:
+            amount, bad, conf, nrep = convert.parse_money(raw[name])
+            c.add(
+                bad,
+                name,
+                "Kein gültiger Betrag. Erlaubt: eine Zahl wie 120.000,00, leer, "
+                "„vertraulich“ oder „nicht gemeldet“.",
+            )
+            c.add(amount < 0, name, "Beträge dürfen nicht negativ sein.")
+            confidential |= conf
+            not_reported |= nrep
+        else:
+            amount = pd.Series(np.nan, index=raw.index)
+        out[name] = amount
+    any_amount = out[list(_MONEY)].notna().any(axis=1)
+    out["cost_reporting_status"] = np.where(
+        confidential,
+        "confidential",
+        np.where(not_reported | ~any_amount, "not_reported", "reported"),
+    )
+
+    if "progress_pct" in raw:
+        progress, bad = convert.parse_percent(raw["progress_pct"])
+        c.add(bad, "progress_pct", "Kein gültiger Prozentwert (Beispiel: 80 %).")
+        c.add(
+            (progress < 0) | (progress > 100),
+            "progress_pct",
+            "Der Fortschritt muss zwischen 0 und 100 % liegen.",
+        )
+        out["progress_pct"] = progress
+    else:
+        out["progress_pct"] = np.nan
+
+    if "risk_rating" in raw:
+        risk, bad = convert.parse_integers(raw["risk_rating"])
+        c.add(
+            bad | ~(risk.between(1, 5) | risk.isna()),
+            "risk_rating",
+            "Das Risiko ist eine ganze Zahl von 1 bis 5.",
+        )
+        out["risk_rating"] = risk
+    else:
+        out["risk_rating"] = np.nan
+
+    for name, leika in (("leika_keys", True), ("ozg_ids", False)):
+        if name in raw:
+            keys, bad = convert.parse_key_list(raw[name], leika=leika)
+            message = (
+                "Ungültiger LeiKa-Schlüssel: Jeder Schlüssel hat genau 14 Ziffern "
+                "(mehrere durch ; trennen)."
+                if leika
+                else "Ungültige OZG-ID: nur Ziffern, mehrere durch ; trennen."
+            )
+            c.add(bad, name, message)
+            out[name] = keys
+        else:
+            out[name] = pd.Series(None, index=raw.index, dtype=object)
+
+    # Rules across fields.
+    dup = ids.notna() & ids.duplicated(keep=False)
+    c.add(
+        dup & ids.duplicated(keep="first"),
+        "project_id",
+        lambda v: (
+            f"Die Vorhaben-Nr. „{v}“ kommt mehrfach vor; jede Nummer darf nur einmal vorkommen."
+        ),
+    )
+    start = out["planned_start"]
+    for end_field, label in (
+        ("baseline_end", "Das geplante Ende"),
+        ("forecast_end", "Das prognostizierte Ende"),
+        ("baseline_end_original", "Das ursprünglich geplante Ende"),
+    ):
+        c.add(
+            start.notna() & out[end_field].notna() & (out[end_field] < start),
+            end_field,
+            f"{label} liegt vor dem Beginn.",
+        )
+    actual_start = out["actual_start"].fillna(start)
+    c.add(
+        actual_start.notna() & out["actual_end"].notna() & (out["actual_end"] < actual_start),
+        "actual_end",
+        "Das tatsächliche Ende liegt vor dem Beginn.",
+    )
+    reason_missing = (
+        out["traffic_light"].isin(["red", "yellow"]) & out["traffic_light_reason"].isna()
+    )
+    c.add(
+        reason_missing,
+        "traffic_light",
+        lambda v: (
+            f"Ampel „{v}“ ohne Begründung: Bei gelber oder roter Ampel bitte die Spalte "
+            "„Begründung Ampel“ ausfüllen."
+        ),
+        severity="error" if strict_light_reason else "warning",
+    )
+    if "authority" in raw:
+        named = text_of("authority")
+        c.add(
+            named.notna()
+            & ~named.map(lambda v: fold(v) in authority_keys if isinstance(v, str) else True),
+            "authority",
+            lambda v: (
+                f"Die Zeile gehört zur Behörde „{v}“, nicht zur meldenden Behörde. "
+                "Eine Meldung darf nur Vorhaben der eigenen Behörde enthalten."
+            ),
+        )
+
+    extra_positions = [
+        (h, i)
+        for i, (h, f) in enumerate(zip(table.headers, table.fields, strict=True))
+        if f is None and h
+    ]
+    if extra_positions and table.rows:
+        out["extra_columns"] = [
+            json.dumps(
+                {
+                    h: convert.cell_text(row[i])
+                    for h, i in extra_positions
+                    if convert.cell_text(row[i])
+                },
+                ensure_ascii=False,
+            )
+            for row in table.rows
+        ]
+    else:
+        out["extra_columns"] = None
+
+    problems.extend(c.problems)
+    problems.sort(key=lambda p: (p.row or 0, p.severity != "error"))
+    return ValidatedProjects(frame=out, problems=problems)

@@ -1,0 +1,39 @@
+"""All settings of the dashboard, declared once.
+
+Every value can be set through an environment variable with the prefix ``DASHBOARD_``
+(e.g. ``DASHBOARD_DB=/srv/dashboard.duckdb``). The defaults describe the embedded setup:
+a local DuckDB file, demo identity, demo data seeded on first start.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Typed settings; see the README table for what each one means."""
+
+    model_config = SettingsConfigDict(env_prefix="DASHBOARD_", extra="ignore")
+
+    db: Path = Field(default=PROJECT_ROOT / "data" / "dashboard.duckdb")
+    auth_mode: Literal["demo", "proxy", "oidc"] = "demo"
+    seed_demo: bool = True
+    max_upload_mb: int = 20
+    max_rows: int = 100_000
+    strict_light_reason: bool = False
+    eakte_target_date: date = date(2027, 12, 31)
+    cache_ttl_seconds: int = 600
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings are read once per process; tests call ``get_settings.cache_clear()``."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Shared Streamlit pieces: session/identity, cached data access, German formatting."""

@@ -1,0 +1,103 @@
+"""Per-run context of the app: database readiness, identity, period and publication toggle."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import streamlit as st
+
+from kpi.overview import has_demo_data, periods
+from store import connection as db
+from store.identity import ROLE_LABELS, Identity
+from store.settings import get_settings
+from ui.data import load
+
+_init_lock = threading.Lock()
+
+
+def ensure_database() -> None:
+    """Create/migrate the database; on first start with an empty database seed the demo set,
+    showing progress, exactly once per process even with several sessions starting."""
+    from loaders.setup import has_submissions, initialise
+
+    with _init_lock:
+        if st.session_state.get("_db_ready_for") == str(get_settings().db):
+            return
+        empty = not has_submissions()
+        if empty and get_settings().seed_demo:
+            bar = st.progress(0.0, text="Erster Start: Demodaten werden eingespielt …")
+            initialise(demo=True, progress=lambda share, text: bar.progress(share, text=text))
+            bar.empty()
+            st.toast("Demodaten wurden eingespielt.")
+        else:
+            initialise(demo=False)
+        st.session_state["_db_ready_for"] = str(get_settings().db)
+
+
+@dataclass(frozen=True)
+class Context:
+    identity: Identity
+    period: str | None
+    include_unpublished: bool
+    periods: list[str]
+
+
+def _demo_identity() -> Identity:
+    from store.reference import authorities
+
+    st.sidebar.warning(
+        "**Demo-Modus**: keine Anmeldung. Rolle und Behörde sind hier frei wählbar.",
+        icon="🧪",
+    )
+    roles = ["analyst", "coordinator", "admin"]
+    role = st.sidebar.selectbox(
+        "Rolle (Demo)", roles, format_func=lambda r: ROLE_LABELS[r], key="demo_role"
+    )
+    authority_id = None
+    if role == "coordinator":
+        options = {aid: short for aid, _name, short, _kind in authorities(db.cursor())}
+        authority_id = st.sidebar.selectbox(
+            "Behörde (Demo)", list(options), format_func=options.get, key="demo_authority"
+        )
+    name = f"Demo {ROLE_LABELS[role]}" + (f" {options[authority_id]}" if authority_id else "")
+    return Identity(name=name, role=role, authority_id=authority_id)
+
+
+def context() -> Context:
+    """Sidebar controls shared by all pages; the period is bound to the URL (``?periode=``)."""
+    identity = _demo_identity()
+    known = load(periods)
+    period = None
+    if known:
+        period = st.sidebar.selectbox(
+            "Berichtsperiode",
+            known,
+            key="periode",
+            bind="query-params",
+            help="Quartal, auf das sich alle Zahlen beziehen. Neueste Periode zuerst.",
+        )
+    include_unpublished = st.sidebar.toggle(
+        "Nicht veröffentlichte Meldungen einbeziehen",
+        key="entwuerfe",
+        help="Standard: nur veröffentlichte Meldungen. Eingeschaltet zählen auch Entwürfe "
+        "und geprüfte, noch nicht veröffentlichte Meldungen.",
+    )
+    if include_unpublished:
+        st.warning(
+            "Ansicht enthält **nicht veröffentlichte** Meldungen (Entwürfe). "
+            "Zahlen können sich noch ändern.",
+            icon="📝",
+        )
+    if load(has_demo_data):
+        st.info(
+            "**Demodaten**: Die Behörden sind echt, alle Vorhaben und Zahlen sind erfunden "
+            "und dienen nur der Vorführung.",
+            icon="ℹ️",
+        )
+    return Context(
+        identity=identity,
+        period=period,
+        include_unpublished=bool(include_unpublished),
+        periods=known,
+    )
