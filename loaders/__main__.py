@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from loaders.errors import LoaderError
+from loaders.kinds import KINDS
 from store import connection as db
 from store.identity import SYSTEM
 
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--demo", action="store_true", help="Demodaten einspielen")
     ingest = sub.add_parser("ingest", help="Eine Datei einlesen")
     ingest.add_argument("file", type=Path)
-    ingest.add_argument("--kind", required=True, choices=["projects"])
+    ingest.add_argument("--kind", required=True, choices=sorted(KINDS))
     ingest.add_argument("--authority", required=True, help="Kennung, Kurzname oder Name")
     ingest.add_argument("--period", required=True, help="Berichtsperiode, z. B. 2026-Q3")
     ingest.add_argument(

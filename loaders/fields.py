@@ -291,8 +291,6 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     ),
 )
 
-FIELDS_BY_KIND: dict[str, tuple[FieldSpec, ...]] = {"projects": PROJECT_FIELDS}
-
 
 def alias_table(fields: tuple[FieldSpec, ...]) -> dict[str, str]:
     """Folded header → field name; the field name, its label and every alias are accepted."""

@@ -8,18 +8,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 import pandas as pd
 
 from loaders.authorities import resolve_authority
 from loaders.errors import LoaderError, NotAllowed, Problem
-from loaders.fields import FIELDS_BY_KIND
 from loaders.guard import guard
 from loaders.header import map_table
-from loaders.projects import validate_projects
+from loaders.kinds import KINDS, ValidationContext
 from loaders.readers import read_sheets
 from loaders.text import fold
 from store import connection as db
@@ -27,17 +26,11 @@ from store.audit import write_audit
 from store.identity import Identity
 from store.reference import ensure_period
 from store.settings import get_settings
-from store.submissions import insert_project_rows, insert_submission, latest_submission
+from store.submissions import insert_submission, latest_submission
 
 log = logging.getLogger(__name__)
 
 Outcome = Literal["accepted", "rejected", "already_present"]
-KIND_LABELS = {
-    "projects": "Vorhabenliste",
-    "services": "Leistungsstand",
-    "eakte": "E-Akte-Stand",
-    "catalog": "Leistungskatalog",
-}
 
 
 @dataclass
@@ -95,10 +88,10 @@ class Prepared:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def content_hash(frame: pd.DataFrame) -> str:
+def content_hash(frame: pd.DataFrame, *, sort_key: str) -> str:
     """SHA-256 of the normalised content: same data in another layout or order, same hash."""
     canonical = frame.drop(columns=["source_row", "extra_columns"], errors="ignore")
-    canonical = canonical.sort_values("project_id", kind="stable").reset_index(drop=True)
+    canonical = canonical.sort_values(sort_key, kind="stable").reset_index(drop=True)
     for column in canonical.columns:
         if canonical[column].dtype == object:
             canonical[column] = canonical[column].map(
@@ -122,8 +115,9 @@ def prepare(
 ) -> Prepared:
     """Everything up to, but not including, the write; raises LoaderError for whole-file faults."""
     settings = get_settings()
-    if kind not in FIELDS_BY_KIND:
+    if kind not in KINDS:
         raise LoaderError(f"Unbekannte Art der Meldung: „{kind}“.")
+    spec = KINDS[kind]
     authority_id = resolve_authority(authority)
     _check_period(period)
     if not identity.may_submit_for(authority_id):
@@ -137,25 +131,27 @@ def prepare(
     guarded = guard(name=file_name, data=data, max_bytes=settings.max_upload_mb * 1_048_576)
     sheets = read_sheets(guarded, max_rows=settings.max_rows)
     t1 = time.perf_counter()
-    table = map_table(
-        sheets, fields=FIELDS_BY_KIND[kind], file_name=file_name, overrides=column_overrides
-    )
+    table = map_table(sheets, fields=spec.fields, file_name=file_name, overrides=column_overrides)
     if len(table.rows) > settings.max_rows:
         raise LoaderError(
             f"„{file_name}“ hat {len(table.rows):,} Datenzeilen; erlaubt sind höchstens "
             f"{settings.max_rows:,}.".replace(",", ".")
         )
-    validated = validate_projects(
+    validated = spec.validate(
         table,
-        authority_keys=_authority_keys(authority_id),
-        strict_light_reason=settings.strict_light_reason,
+        ValidationContext(
+            authority_id=authority_id,
+            authority_keys=frozenset(_authority_keys(authority_id)),
+            period_id=period,
+            strict_light_reason=settings.strict_light_reason,
+        ),
     )
     if not table.rows:
         validated.problems.append(
-            Problem("error", "Die Datei enthält unter der Kopfzeile keine Vorhaben.")
+            Problem("error", f"Die Datei enthält unter der Kopfzeile keine {spec.row_noun}.")
         )
     t2 = time.perf_counter()
-    digest = content_hash(validated.frame) if not validated.errors else ""
+    digest = content_hash(validated.frame, sort_key=spec.sort_key) if not validated.errors else ""
     timings.update(read=t1 - t0, validate=t2 - t1, hash=time.perf_counter() - t2)
     return Prepared(
         file_name=file_name,
@@ -268,7 +264,7 @@ def commit(
                 is_demo=is_demo,
                 submitted_at=submitted_at,
             )
-            insert_project_rows(cur, submission_id=submission_id, frame=prepared.frame)
+            KINDS[prepared.kind].write(cur, submission_id, prepared.frame)
             write_audit(
                 cur,
                 actor=identity.name,
@@ -298,7 +294,7 @@ def commit(
     return_value = IngestResult(
         outcome="accepted",
         message=f"„{prepared.file_name}“ wurde als Meldung Nr. {submission_id} "
-        f"übernommen ({len(prepared.frame)} Vorhaben).",
+        f"übernommen ({len(prepared.frame)} {KINDS[prepared.kind].row_noun}).",
         submission_id=submission_id,
         row_count=len(prepared.frame),
         **base,

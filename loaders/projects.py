@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,6 +20,7 @@ from loaders.enums import (
 from loaders.errors import Problem
 from loaders.fields import PROJECT_FIELDS, FieldSpec
 from loaders.header import MappedTable
+from loaders.kinds import Validated
 from loaders.text import fold
 
 _SPECS: dict[str, FieldSpec] = {f.name: f for f in PROJECT_FIELDS}
@@ -30,20 +30,6 @@ _ENUMS: dict[str, tuple[dict[str, str], dict[str, str], str]] = {
     "programme": (PROGRAMME_BY_KEY, PROGRAMME_LABELS, "Programm"),
 }
 _MONEY = ("budget_original", "budget", "forecast_cost", "actual_cost")
-
-
-@dataclass
-class ValidatedProjects:
-    frame: pd.DataFrame
-    problems: list[Problem]
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
 
 class _Collector:
@@ -86,7 +72,7 @@ class _Collector:
 
 def validate_projects(
     table: MappedTable, *, authority_keys: set[str], strict_light_reason: bool
-) -> ValidatedProjects:
+) -> Validated:
     """Convert every mapped column and check the rules; collects all problems at once.
 
     ``authority_keys`` are the folded names of the submitting authority: rows that name
@@ -282,4 +268,4 @@ def validate_projects(
 
     problems.extend(c.problems)
     problems.sort(key=lambda p: (p.row or 0, p.severity != "error"))
-    return ValidatedProjects(frame=out, problems=problems)
+    return Validated(frame=out, problems=problems)
