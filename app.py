@@ -1,9 +1,10 @@
-"""Entry point: page config, database readiness, identity, navigation."""
+"""Entry point: page config, database readiness, identity, role-based navigation."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from ui.navigation import pages_for
 from ui.session import context, ensure_database
 
 st.set_page_config(
@@ -17,7 +18,15 @@ ensure_database()
 ctx = context()
 st.session_state["ctx"] = ctx
 
-pages = [
-    st.Page("pages/overview.py", title="Übersicht", icon="📊", url_path="uebersicht", default=True),
-]
-st.navigation(pages).run()
+sections: dict[str, list[st.Page]] = {}
+for spec in pages_for(ctx.identity.role):
+    sections.setdefault(spec.section, []).append(
+        st.Page(
+            spec.path,
+            title=spec.title,
+            icon=spec.icon,
+            url_path=spec.url_path,
+            default=spec.default,
+        )
+    )
+st.navigation(sections).run()

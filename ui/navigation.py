@@ -1,0 +1,31 @@
+"""The page registry: every page, its German title, URL and the roles that may open it.
+
+``app.py`` builds ``st.navigation`` from the pages the current role may see, so a page that
+is not in a user's navigation cannot be opened by URL either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALL_ROLES = frozenset({"analyst", "coordinator", "admin"})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    url_path: str
+    roles: frozenset[str] = ALL_ROLES
+    section: str = "Auswertung"
+    default: bool = False
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/overview.py", "Übersicht", "📊", "uebersicht", default=True),
+)
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    return [p for p in PAGES if role in p.roles]
