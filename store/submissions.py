@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 import duckdb
@@ -133,4 +134,6 @@ def insert_project_rows(
             [submission_id],
         )
     finally:
-        cur.unregister(view)
+        # In an aborted transaction unregister fails too; the original error must win.
+        with contextlib.suppress(duckdb.Error):
+            cur.unregister(view)
