@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data.demo import LATE_FOR_LAST_PERIOD, LAST_PERIOD, demo_project_files
+from data.demo import LAST_PERIOD, LATE_FOR_LAST_PERIOD, demo_project_files
 from data.reference import AUTHORITIES, parse_period, period_ids
 from store import connection as db
 
