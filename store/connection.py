@@ -41,6 +41,10 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
             raise DatabaseBusyError(str(exc)) from exc
         raise
     apply_migrations(con)
+    # Lock the connection down (backups directory only) and prove it, or refuse to open.
+    from store import lockdown
+
+    lockdown.lock(con, allowed_directories=[get_settings().backup_directory])
     return con
 
 
@@ -65,6 +69,11 @@ def close() -> None:
             _con.close()
         _con = None
         _con_path = None
+
+
+def is_open(path: str | Path) -> bool:
+    """True if this process holds an open connection to ``path``."""
+    return _con is not None and _con_path == Path(path)
 
 
 def cursor() -> duckdb.DuckDBPyConnection:

@@ -14,6 +14,7 @@ from store.settings import get_settings
 from ui.data import load
 
 _init_lock = threading.Lock()
+_ready: set[str] = set()  # database paths initialised by this process
 
 
 def ensure_database() -> None:
@@ -22,7 +23,8 @@ def ensure_database() -> None:
     from loaders.setup import has_submissions, initialise
 
     with _init_lock:
-        if st.session_state.get("_db_ready_for") == str(get_settings().db):
+        path = str(get_settings().db)
+        if path in _ready and db.is_open(path):
             return
         empty = not has_submissions()
         if empty and get_settings().seed_demo:
@@ -32,7 +34,7 @@ def ensure_database() -> None:
             st.toast("Demodaten wurden eingespielt.")
         else:
             initialise(demo=False)
-        st.session_state["_db_ready_for"] = str(get_settings().db)
+        _ready.add(path)
 
 
 @dataclass(frozen=True)
