@@ -1,4 +1,4 @@
-"""Command line: ``python -m loaders init [--demo]`` and ``python -m loaders ingest FILE ...``.
+"""Command line: ``python -m loaders init [--demo]``, ``ingest FILE ...``, ``backup``, ``restore FILE``.
 
 Exit codes: 0 accepted (or already present), 1 rejected, 2 usage error (missing file,
 unknown authority, kind or period), 3 database unavailable (e.g. held by the running app).
@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--publish", action="store_true", help="Meldung sofort veröffentlichen (sonst Entwurf)"
     )
     ingest.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben")
+    backup = sub.add_parser("backup", help="Datenbank sichern und die Sicherung prüfen")
+    backup.add_argument("--json", action="store_true", help="Ergebnis als JSON ausgeben")
+    restore = sub.add_parser("restore", help="Datenbank aus einer geprüften Sicherung herstellen")
+    restore.add_argument("file", type=Path)
+    restore.add_argument(
+        "--check", action="store_true", help="Sicherung nur prüfen, nichts ersetzen"
+    )
     return parser
 
 
@@ -50,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "init":
             return _init(args)
+        if args.command in ("backup", "restore"):
+            from loaders.backup_cli import run_backup_command
+
+            return run_backup_command(args)
         return _ingest(args)
     except db.DatabaseBusyError as exc:
         logging.getLogger(__name__).info("database busy: %s", exc)

@@ -32,6 +32,25 @@ class Settings(BaseSettings):
     eakte_target_date: date = date(2027, 12, 31)
     cache_ttl_seconds: int = 600
 
+    # Identity and hardening (docs/security.md). Demo mode serves loopback only unless allowed.
+    allow_remote_demo: bool = False
+    public_view: bool = False
+    session_max_age_hours: float = 10.0
+    oidc_provider: str | None = None
+    oidc_roles_claim: str = "groups"
+    oidc_name_claim: str = "name"
+    role_value_prefix: str = ""
+    role_map: dict[str, str] = Field(default_factory=dict)
+    proxy_user_header: str = "X-Forwarded-User"
+    proxy_groups_header: str = "X-Forwarded-Groups"
+    proxy_trusted_ips: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    backup_dir: Path | None = None
+
+    @property
+    def backup_directory(self) -> Path:
+        """Where backups go: the only directory the locked-down database may write to."""
+        return (self.backup_dir or Path(self.db).parent / "backups").resolve()
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
