@@ -15,7 +15,7 @@ from typing import Literal
 import pandas as pd
 
 from loaders.authorities import resolve_authority
-from loaders.errors import LoaderError, NotAllowed, Problem
+from loaders.errors import FileRefused, LoaderError, NotAllowed, Problem
 from loaders.guard import guard
 from loaders.header import map_table
 from loaders.kinds import KINDS, ValidationContext
@@ -128,8 +128,17 @@ def prepare(
         )
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    guarded = guard(name=file_name, data=data, max_bytes=settings.max_upload_mb * 1_048_576)
-    sheets = read_sheets(guarded, max_rows=settings.max_rows)
+    try:  # a refused file is audit-logged like every other refused action
+        guarded = guard(
+            name=file_name,
+            data=data,
+            max_bytes=settings.max_upload_mb * 1_048_576,
+            max_rows=settings.max_rows,
+        )
+        sheets = read_sheets(guarded, max_rows=settings.max_rows)
+    except FileRefused as exc:
+        _audit_refusal(identity, authority_id, period, file_name, exc.detail, "file_refused")
+        raise
     t1 = time.perf_counter()
     table = map_table(sheets, fields=spec.fields, file_name=file_name, overrides=column_overrides)
     if len(table.rows) > settings.max_rows:
@@ -215,6 +224,13 @@ def commit(
         timings=prepared.timings,
     )
     if not identity.may_submit_for(prepared.authority_id):
+        _audit_refusal(
+            identity,
+            prepared.authority_id,
+            prepared.period_id,
+            prepared.file_name,
+            "not allowed to submit",
+        )
         raise NotAllowed("Sie dürfen nur Meldungen der eigenen Behörde einreichen.")
     if prepared.errors:
         with db.audit_only_transaction() as cur:
@@ -229,6 +245,10 @@ def commit(
                     "file": prepared.file_name,
                     "kind": prepared.kind,
                     "errors": len(prepared.errors),
+                    # rows naming another authority: an attempt to report for someone else
+                    "other_authority_rows": sum(
+                        1 for p in prepared.errors if p.field == "authority"
+                    ),
                 },
             )
         count = len(prepared.errors)
@@ -334,14 +354,19 @@ def _authority_keys(authority_id: str) -> set[str]:
 
 
 def _audit_refusal(
-    identity: Identity, authority_id: str, period: str, file_name: str, reason: str
+    identity: Identity,
+    authority_id: str,
+    period: str,
+    file_name: str,
+    reason: str,
+    action: str = "action_refused",
 ) -> None:
     with db.audit_only_transaction() as cur:
         write_audit(
             cur,
             actor=identity.name,
             role=identity.role,
-            action="action_refused",
+            action=action,
             authority_id=authority_id,
             period_id=period,
             detail={"file": file_name, "reason": reason},
