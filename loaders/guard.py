@@ -16,7 +16,7 @@ from typing import Literal
 
 from loaders.errors import FileRefused
 
-FileKind = Literal["xlsx", "csv"]
+FileKind = Literal["xlsx", "csv", "json"]
 
 MAX_ZIP_ENTRIES = 2_000
 MAX_EXPANDED_BYTES = 200 * 1024 * 1024
@@ -102,6 +102,9 @@ def guard(*, name: str, data: bytes, max_bytes: int, max_rows: int | None = None
         raise FileRefused(
             f"„{name}“ ist keine gültige Excel-Datei (.xlsx), obwohl die Endung das angibt."
         )
+    if lower.endswith(".json"):  # the Berlin service portal's export (kind "services")
+        _check_json(name, data)
+        return GuardedFile(name=name, data=data, kind="json")
     if not lower.endswith(_TEXT_SUFFIXES):
         raise FileRefused(
             f"„{name}“: Nur Excel-Arbeitsmappen (.xlsx) und CSV-Dateien (.csv, .txt) "
@@ -109,6 +112,15 @@ def guard(*, name: str, data: bytes, max_bytes: int, max_rows: int | None = None
         )
     _check_text(name, data, max_rows=max_rows)
     return GuardedFile(name=name, data=data, kind="csv")
+
+
+def _check_json(name: str, data: bytes) -> None:
+    """A JSON export is one object; NUL bytes outside UTF-16 mean binary content. Its size is
+    bounded by ``max_bytes``; the reader counts the entries against the row limit."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return
+    if b"\x00" in data or data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] != b"{":
+        raise FileRefused(f"„{name}“ ist keine JSON-Exportdatei (erwartet wird ein JSON-Objekt).")
 
 
 def _check_text(name: str, data: bytes, *, max_rows: int) -> None:

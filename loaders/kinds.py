@@ -92,3 +92,13 @@ KINDS: dict[str, KindSpec] = {
 def register(spec: KindSpec) -> None:
     """Add a kind (called at import time by the module that defines it)."""
     KINDS[spec.kind] = spec
+
+
+def _add_service_kinds() -> None:
+    """Service catalogue and service status (``loaders.service_kinds``)."""
+    from loaders.service_kinds import build_kinds
+
+    KINDS.update(build_kinds())
+
+
+_add_service_kinds()

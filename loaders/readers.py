@@ -37,6 +37,10 @@ class RawSheet:
 def read_sheets(file: GuardedFile, *, max_rows: int) -> list[RawSheet]:
     if file.kind == "xlsx":
         return _read_xlsx(file, max_rows=max_rows)
+    if file.kind == "json":  # the service portal's export, flattened into one table
+        from loaders.portal_json import read_portal_json
+
+        return [read_portal_json(file, max_rows=max_rows)]
     return [_read_csv(file, max_rows=max_rows)]
 
 
