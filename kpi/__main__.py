@@ -26,6 +26,15 @@ def main(argv: list[str] | None = None) -> int:
             print("Fehler: Die Datenbank enthält noch keine Meldungen.", file=sys.stderr)
             return 2
         figures = headline(cur, period=period, include_unpublished=args.unpublished)
+        from kpi.services import services_headline
+
+        try:  # the online-services quotas (keys services_*, online_*, level2_*, district_*)
+            figures.update(
+                services_headline(cur, period=period, include_unpublished=args.unpublished)
+            )
+        except ValueError:
+            print(f"Fehler: Unbekannte Berichtsperiode „{period}“ (JJJJ-Qn).", file=sys.stderr)
+            return 2
     except db.DatabaseBusyError:
         print(
             "Fehler: Die Datenbank wird gerade von einem anderen Prozess verwendet.",
