@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--check", action="store_true", help="Sicherung nur prüfen, nichts ersetzen"
     )
+    from loaders.retention_cli import add_parser as add_retention_parser
+
+    add_retention_parser(sub)
     return parser
 
 
@@ -57,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "init":
             return _init(args)
+        if args.command == "retention":
+            from loaders.retention_cli import run_retention_command
+
+            return run_retention_command(args)
         if args.command in ("backup", "restore"):
             from loaders.backup_cli import run_backup_command
 

@@ -32,6 +32,19 @@ class Settings(BaseSettings):
     eakte_target_date: date = date(2027, 12, 31)
     cache_ttl_seconds: int = 600
 
+    # Personal data and legal texts (README "Barrierefreiheit"; pages "Barrierefreiheit" and
+    # "Impressum / Datenschutz"). Texts are plain text, shown escaped; empty = not yet set.
+    contact_retention_days: int = Field(default=365, ge=0)
+    legal_operator: str = "Senatskanzlei Berlin – Chief Digital Officer (CDO)"
+    legal_address: str = ""
+    legal_contact_email: str = ""
+    legal_contact_phone: str = ""
+    legal_representative: str = ""
+    privacy_officer: str = ""
+    a11y_feedback_email: str = ""
+    a11y_statement_date: date = date(2026, 11, 29)
+    a11y_enforcement_body: str = "Landesbeauftragte für digitale Barrierefreiheit Berlin"
+
     # Identity and hardening (docs/security.md). Demo mode serves loopback only unless allowed.
     allow_remote_demo: bool = False
     public_view: bool = False
