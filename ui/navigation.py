@@ -23,7 +23,27 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Übersicht", "📊", "uebersicht", default=True),
+    PageSpec(
+        "pages/overview.py",
+        "Übersicht",
+        "📊",
+        "uebersicht",
+        roles=ALL_ROLES | {"public"},  # aggregated, published figures only
+        default=True,
+    ),
+)
+
+
+# The audit log ("Protokoll"): admins only.
+PAGES += (
+    PageSpec(
+        "pages/audit.py",
+        "Protokoll",
+        "🧾",
+        "protokoll",
+        roles=frozenset({"admin"}),
+        section="Verwaltung",
+    ),
 )
 
 
