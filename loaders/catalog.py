@@ -22,6 +22,7 @@ from loaders.service_values import (
     TOPIC_NAMES,
     AuthorityTable,
     leika_key_message,
+    nones,
     parse_addressees,
     parse_leika_keys,
     parse_leika_types,
@@ -160,9 +161,9 @@ def validate_catalog(
     all_districts = responsible.map(
         lambda v: isinstance(v, str) and fold(v) in ALL_DISTRICTS_WORDS
     ).astype(bool)
-    authority_ids = responsible.map(
-        lambda v: authorities.resolve(v) if isinstance(v, str) else None
-    ).astype(object)
+    authority_ids = nones(
+        responsible.map(lambda v: authorities.resolve(v) if isinstance(v, str) else None)
+    )
     authority_ids[all_districts] = None
     c.add(
         responsible.notna() & authority_ids.isna() & ~all_districts,
@@ -173,7 +174,7 @@ def validate_catalog(
         ),
         severity="warning",
     )
-    out["responsible_authority_id"] = authority_ids
+    out["responsible_authority_id"] = nones(authority_ids)
     out["responsible_text"] = responsible
     out["district_executed"] = (
         all_districts | authority_ids.map(lambda a: a in authorities.districts).astype(bool)

@@ -33,7 +33,13 @@ from loaders.service_status import (
     provider_slot,
     report_unknown_keys,
 )
-from loaders.service_values import AuthorityTable, parse_booleans, parse_leika_keys, safe_urls
+from loaders.service_values import (
+    AuthorityTable,
+    nones,
+    parse_booleans,
+    parse_leika_keys,
+    safe_urls,
+)
 
 ONLINE_LEVEL = 3
 INFORMATION_LEVEL = 1
@@ -149,7 +155,7 @@ def normalise_portal(
     )
     by_leika = keys.keys.where(keys.keys.isin(catalogue.keys))
     by_portal = portal_ids.map(lambda p: catalogue.by_portal_id.get(p) if p else None)
-    service_keys = by_leika.where(by_leika.notna(), by_portal).astype(object)
+    service_keys = nones(by_leika.where(by_leika.notna(), by_portal))
     labels = pd.Series(
         [
             f"{n or '(ohne Namen)'} (Portal-ID {p}" + (f", LeiKa {k})" if k else ")")
@@ -182,11 +188,11 @@ def normalise_portal(
             provider_authority[i] = others[0] if others else None
     out["provider"] = providers
     out["origin_state"] = None
-    out["provider_authority_id"] = provider_authority
+    out["provider_authority_id"] = nones(provider_authority)
     out["provider_text"] = names_column.map(
         lambda v: "; ".join(json.loads(v)) if isinstance(v, str) else None
     )
-    out["area_wide"] = area
+    out["area_wide"] = nones(area)
 
     link, bad_link = safe_urls(column(raw, "portal_online_link"))
     c.add(

@@ -37,6 +37,7 @@ from loaders.service_values import (
     BERLIN_ARS,
     STATE_BY_ARS,
     leika_key_message,
+    nones,
     parse_booleans,
     parse_leika_keys,
     safe_urls,
@@ -92,10 +93,10 @@ def normalise_pvog(
     c.add(keys.keys.isna() & ~keys.bad, "leika_key", "Pflichtfeld „leika_key“ ist leer.")
     c.add(keys.bad, "leika_key", lambda v: leika_key_message(v, scientific=False))
 
-    ars = raw["ars"].map(_ars_text).astype(object)
+    ars = nones(raw["ars"].map(_ars_text))
     parts = ars.map(_provider_of)
-    providers = parts.map(lambda p: p[0]).astype(object)
-    origins = parts.map(lambda p: p[1]).astype(object)
+    providers = nones(parts.map(lambda p: p[0]))
+    origins = nones(parts.map(lambda p: p[1]))
     c.add(
         providers.isna(),
         "ars",
@@ -106,7 +107,7 @@ def normalise_pvog(
     )
 
     status = convert.texts(raw["online_status"]).map(lambda v: fold(v) if v else None)
-    online = status.map({"ok": True, "nichtok": False}).astype(object)
+    online = nones(status.map({"ok": True, "nichtok": False}))
     c.add(
         online.isna(),
         "online_status",
@@ -124,7 +125,7 @@ def normalise_pvog(
     area = blank(index)
     has = folded.notna()
     area[has] = folded[has].map(lambda v: "flaechendeckend" in v and not v.startswith("nicht"))
-    out["area_wide"] = area
+    out["area_wide"] = nones(area)
 
     urls, bad_url = safe_urls(column(raw, "url"))
     c.add(

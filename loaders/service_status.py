@@ -30,6 +30,7 @@ from loaders.service_values import (
     UNKNOWN_WORDS,
     AuthorityTable,
     leika_key_message,
+    nones,
     parse_booleans,
     parse_leika_keys,
     parse_loose_dates,
@@ -256,7 +257,7 @@ def parse_models(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         return "1.1", True
 
     parts = values.map(one)
-    return parts.map(lambda p: p[0]).astype(object), parts.map(lambda p: p[1]).astype(bool)
+    return nones(parts.map(lambda p: p[0])), parts.map(lambda p: p[1]).astype(bool)
 
 
 def _normalise_template(
@@ -358,9 +359,9 @@ def _normalise_template(
     ).astype(bool) | provider_text.map(
         lambda v: isinstance(v, str) and fold(v) in ALL_DISTRICTS_WORDS
     ).astype(bool)
-    responsible_id = responsible.map(
-        lambda v: authorities.resolve(v) if isinstance(v, str) else None
-    ).astype(object)
+    responsible_id = nones(
+        responsible.map(lambda v: authorities.resolve(v) if isinstance(v, str) else None)
+    )
     responsible_id[for_all_districts] = None
     is_district = providers == "district"
     named_district = responsible_id.map(lambda a: a in authorities.districts).astype(bool)
@@ -383,9 +384,9 @@ def _normalise_template(
         ),
         severity="warning",
     )
-    out["provider"] = providers
-    out["origin_state"] = origins
-    out["provider_authority_id"] = provider_authority
+    out["provider"] = nones(providers)
+    out["origin_state"] = nones(origins)
+    out["provider_authority_id"] = nones(provider_authority)
     out["provider_text"] = provider_text
 
     area_text = column(raw, "area_wide")
@@ -394,7 +395,7 @@ def _normalise_template(
     implied = blank(index)
     implied[is_district & for_all_districts] = True
     implied[is_district & provider_authority.notna()] = False
-    out["area_wide"] = area.where(area.notna(), implied).astype(object)
+    out["area_wide"] = nones(area.where(area.notna(), implied))
 
     models, bad_model = parse_models(column(raw, "maturity_model"))
     c.add(bad_model, "maturity_model", "Unbekanntes Reifegradmodell; erlaubt sind 1.1 und 2.0.")

@@ -120,11 +120,24 @@ UNKNOWN_WORDS = {
 } | {"-", "–", "—"}
 
 
+def nones(values: pd.Series) -> pd.Series:
+    """Python objects with ``None`` for missing values: pandas' ``map`` and ``where`` turn
+    ``None`` into NaN, which is truthy and would pass for a value."""
+    return pd.Series(
+        [
+            None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else v
+            for v in values
+        ],
+        index=values.index,
+        dtype=object,
+    )
+
+
 def service_key_for(leika_key: str | None, name: str | None) -> str | None:
     """The catalogue's key: the LeiKa key, or a key from the name for services without one."""
-    if leika_key:
+    if isinstance(leika_key, str) and leika_key:
         return leika_key
-    if name and fold(name):
+    if isinstance(name, str) and fold(name):
         return NOT_IN_LEIKA_PREFIX + fold(name)
     return None
 
@@ -177,7 +190,7 @@ def parse_leika_keys(values: pd.Series) -> LeikaKeys:
 
     parts = values.map(one)
     return LeikaKeys(
-        keys=parts.map(lambda p: p[0]).astype(object),
+        keys=nones(parts.map(lambda p: p[0])),
         not_in_leika=parts.map(lambda p: p[1]).astype(bool),
         bad=parts.map(lambda p: p[2]).astype(bool),
         scientific=parts.map(lambda p: p[3]).astype(bool),
@@ -226,7 +239,7 @@ def parse_leika_types(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Serie
 
     parts = values.map(one)
     return (
-        parts.map(lambda p: p[0]).astype(object),
+        nones(parts.map(lambda p: p[0])),
         parts.map(lambda p: p[1]).astype(bool),
         parts.map(lambda p: p[2]).astype(bool),
     )
@@ -250,7 +263,8 @@ TOPIC_NAMES: dict[str, str] = dict(TOPIC_AREAS)
 def parse_topic_areas(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(topic id, unknown mask) for the 14 OZG Themenfelder, by name, id or common variant."""
     ids = texts.map(lambda v: _TOPICS.get(fold(v)) if isinstance(v, str) else None)
-    return ids.astype(object), texts.notna() & ids.isna()
+    ids = nones(ids)
+    return ids, texts.notna() & ids.isna()
 
 
 _ADDRESSEES: dict[str, str] = {}
@@ -305,7 +319,7 @@ def parse_addressees(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
         return (codes or None), unknown
 
     parts = texts.map(one)
-    return parts.map(lambda p: p[0]).astype(object), parts.map(lambda p: p[1]).astype(bool)
+    return nones(parts.map(lambda p: p[0])), parts.map(lambda p: p[1]).astype(bool)
 
 
 @dataclass(frozen=True)
@@ -427,7 +441,7 @@ def parse_booleans(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         return None, True
 
     parts = values.map(one)
-    return parts.map(lambda p: p[0]).astype(object), parts.map(lambda p: p[1]).astype(bool)
+    return nones(parts.map(lambda p: p[0])), parts.map(lambda p: p[1]).astype(bool)
 
 
 _QUARTER = re.compile(r"^(?:Q([1-4])\s*[/.\-\s]\s*(\d{4})|(\d{4})\s*[/.\-\s]?\s*Q([1-4]))$", re.I)
@@ -464,8 +478,8 @@ def parse_loose_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def safe_urls(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(http(s) URL or None, bad mask): anything else (``javascript:``, text) is not a link."""
-    text = values.map(lambda v: convert.cell_text(v) or None).astype(object)
+    text = nones(values.map(lambda v: convert.cell_text(v) or None))
     ok = text.map(
         lambda v: isinstance(v, str) and bool(re.match(r"^https?://[^\s<>\"']+$", v, re.I))
     ).astype(bool)
-    return text.where(ok, None), text.notna() & ~ok
+    return nones(text.where(ok, None)), text.notna() & ~ok

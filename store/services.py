@@ -6,6 +6,8 @@ Both writers run inside the ingest transaction and insert from a registered Data
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 import pandas as pd
 
@@ -100,8 +102,12 @@ def _insert_frame(
             f"SELECT ?, {_select_list(columns)} FROM {view}",
             [submission_id],
         )
-    finally:
-        cur.unregister(view)
+    except duckdb.Error:
+        # the transaction is aborted now; unregistering would raise and hide this error
+        with contextlib.suppress(duckdb.Error):
+            cur.unregister(view)
+        raise
+    cur.unregister(view)
 
 
 def insert_catalog_rows(
