@@ -102,3 +102,13 @@ def _add_service_kinds() -> None:
 
 
 _add_service_kinds()
+
+
+def _add_eakte_kind() -> None:
+    """E-Akte rollout status of one authority (``loaders.eakte``)."""
+    from loaders.eakte import build_kind
+
+    register(build_kind())
+
+
+_add_eakte_kind()

@@ -32,4 +32,10 @@ def initialise(*, demo: bool, progress: Callable[[float, str], None] | None = No
         from data.demo import seed_demo
 
         seeded = seed_demo(progress)
+        from data.demo_eakte import seed_demo_eakte
+
+        seeded += seed_demo_eakte(progress)
+        from data.demo_services import seed_demo_services
+
+        seeded += seed_demo_services(progress)
     return InitResult(schema_version=current_version(con.cursor()), demo_submissions=seeded)
