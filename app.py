@@ -1,9 +1,17 @@
-"""Entry point: page config, database readiness, identity, role-based navigation."""
+"""Entry point: page config, start-up refusals, identity, role-based navigation.
+
+The navigation holds only the pages the current role may open; a page that is not in it
+cannot be reached by URL either. Without an identity (signed out, unmapped, expired) the
+navigation holds a single gate page.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from store.lockdown import LockdownError
+from store.settings import get_settings
+from ui import auth
 from ui.navigation import pages_for
 from ui.session import context, ensure_database
 
@@ -14,8 +22,33 @@ st.set_page_config(
     menu_items={"About": "Steuerungsdashboard der CDO Berlin für Digitalisierungsvorhaben."},
 )
 
-ensure_database()
-ctx = context()
+refusal = auth.startup_refusal(
+    settings=get_settings(), server_address=st.get_option("server.address")
+)
+if refusal is None and get_settings().auth_mode == "proxy":
+    refusal = auth.proxy_misconfiguration()
+if refusal is not None:
+    st.error(refusal, icon="⛔")
+    st.stop()
+
+try:
+    ensure_database()
+except LockdownError as exc:
+    st.error(exc.message, icon="⛔")
+    st.stop()
+
+result = auth.identify()
+if result.identity is None:
+    auth.remember_gate(result)
+    st.navigation(
+        [st.Page(auth.gate, title="Anmeldung", icon="🔐", url_path="anmeldung", default=True)],
+        position="hidden",
+    ).run()
+    st.stop()
+
+auth.demo_notice()
+auth.account_box(result)
+ctx = context(result.identity)
 st.session_state["ctx"] = ctx
 
 sections: dict[str, list[st.Page]] = {}

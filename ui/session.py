@@ -9,7 +9,7 @@ import streamlit as st
 
 from kpi.overview import has_demo_data, periods
 from store import connection as db
-from store.identity import ROLE_LABELS, Identity
+from store.identity import Identity
 from store.settings import get_settings
 from ui.data import load
 
@@ -45,30 +45,18 @@ class Context:
     periods: list[str]
 
 
-def _demo_identity() -> Identity:
-    from store.reference import authorities
+def context(identity: Identity | None = None) -> Context:
+    """Sidebar controls shared by all pages; the period is bound to the URL (``?periode=``).
 
-    st.sidebar.warning(
-        "**Demo-Modus**: keine Anmeldung. Rolle und Behörde sind hier frei wählbar.",
-        icon="🧪",
-    )
-    roles = ["analyst", "coordinator", "admin"]
-    role = st.sidebar.selectbox(
-        "Rolle (Demo)", roles, format_func=lambda r: ROLE_LABELS[r], key="demo_role"
-    )
-    authority_id = None
-    if role == "coordinator":
-        options = {aid: short for aid, _name, short, _kind in authorities(db.cursor())}
-        authority_id = st.sidebar.selectbox(
-            "Behörde (Demo)", list(options), format_func=options.get, key="demo_authority"
-        )
-    name = f"Demo {ROLE_LABELS[role]}" + (f" {options[authority_id]}" if authority_id else "")
-    return Identity(name=name, role=role, authority_id=authority_id)
+    The identity comes from ``ui.auth`` (sign-in, proxy or demo switcher); the public view
+    never offers unpublished data.
+    """
+    if identity is None:
+        from ui.auth import identify
 
-
-def context() -> Context:
-    """Sidebar controls shared by all pages; the period is bound to the URL (``?periode=``)."""
-    identity = _demo_identity()
+        identity = identify().identity
+        if identity is None:
+            raise RuntimeError("context() needs an identity; app.py shows the sign-in page")
     known = load(periods)
     period = None
     if known:
@@ -79,7 +67,7 @@ def context() -> Context:
             bind="query-params",
             help="Quartal, auf das sich alle Zahlen beziehen. Neueste Periode zuerst.",
         )
-    include_unpublished = st.sidebar.toggle(
+    include_unpublished = identity.role != "public" and st.sidebar.toggle(
         "Nicht veröffentlichte Meldungen einbeziehen",
         key="entwuerfe",
         help="Standard: nur veröffentlichte Meldungen. Eingeschaltet zählen auch Entwürfe "
