@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,12 @@ _LIST_SPLIT = re.compile(r"[;,\n\r|/]+|\s+")
 
 CONFIDENTIAL_WORDS = {fold(w) for w in ("vertraulich", "VS-NfD", "VS-NUR FÜR DEN DIENSTGEBRAUCH")}
 NOT_REPORTED_WORDS = {fold(w) for w in ("nicht gemeldet",)}
+# Text made only of these characters folds to digits or punctuation, never to a word, so
+# number-like cells skip fold() (the costliest step per cell) when looking for marker words.
+_NO_LETTERS = re.compile(r"[0-9.,;:/|+\-\s€%]*")
+
+# fold() is pure and cells repeat (enumerations, marker words); caching saves the Unicode work.
+_folded = lru_cache(maxsize=4096)(fold)
 
 
 def cell_text(value: object) -> str:
@@ -45,15 +52,28 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _cell_texts(values: pd.Series) -> pd.Series:
+    """``values.map(cell_text)`` without a Python call per plain-text cell (most cells)."""
+    return pd.Series(
+        [v.strip() if type(v) is str else cell_text(v) for v in values],
+        index=values.index,
+        name=values.name,
+    )
+
+
 def texts(values: pd.Series) -> pd.Series:
     """Stripped text; empty cells become None."""
-    out = values.map(cell_text).astype(object)
+    out = _cell_texts(values).astype(object)
     out[out == ""] = None
     return out
 
 
 def _is_number(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+    return pd.Series(
+        [isinstance(v, (int, float)) and not isinstance(v, bool) for v in values],
+        index=values.index,
+        dtype=bool,
+    )
 
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -66,7 +86,7 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     numeric = _is_number(values)
     if numeric.any():
         result[numeric] = values[numeric].astype("float64")
-    text = values[~numeric].map(cell_text)
+    text = _cell_texts(values[~numeric])
     text = text[text != ""]
     if text.empty:
         return result, pd.Series(False, index=values.index)
@@ -87,9 +107,14 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """(amount, bad, confidential, not_reported): the two marker words are states, not nulls."""
-    folded = values.map(lambda v: fold(v) if isinstance(v, str) else "")
-    confidential = folded.isin(CONFIDENTIAL_WORDS)
-    not_reported = folded.isin(NOT_REPORTED_WORDS)
+    keys = pd.Series(
+        [_folded(v) if isinstance(v, str) and not _NO_LETTERS.fullmatch(v) else "" for v in values],
+        index=values.index,
+        name=values.name,
+        dtype=object,
+    )
+    confidential = keys.isin(CONFIDENTIAL_WORDS)
+    not_reported = keys.isin(NOT_REPORTED_WORDS)
     markers = confidential | not_reported
     plain = values.where(~markers, None)
     amounts, bad = parse_numbers(plain)
@@ -115,7 +140,9 @@ def parse_percent(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Excel dates, Excel serial numbers, ``31.12.2026`` and ISO dates → datetime64."""
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
-    is_date = values.map(lambda v: isinstance(v, (dt.date, dt.datetime)))
+    is_date = pd.Series(
+        [isinstance(v, (dt.date, dt.datetime)) for v in values], index=values.index, dtype=bool
+    )
     if is_date.any():
         result[is_date] = pd.to_datetime(values[is_date].map(_as_datetime)).astype("datetime64[us]")
     numeric = _is_number(values)
@@ -127,7 +154,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             _EXCEL_EPOCH + pd.to_timedelta(serial[ok].round(), unit="D")
         ).astype("datetime64[us]")
         bad[serial[~ok].index] = True
-    text = values[~is_date & ~numeric].map(cell_text)
+    text = _cell_texts(values[~is_date & ~numeric])
     text = text[text != ""]
     if not text.empty:
         parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
@@ -168,10 +195,14 @@ def parse_key_list(values: pd.Series, *, leika: bool) -> tuple[pd.Series, pd.Ser
     """
 
     def split(value: object) -> tuple[list[str] | None, bool]:
-        text = cell_text(value)
+        text = value.strip() if type(value) is str else cell_text(value)
         if not text:
             return None, False
-        if leika and fold(text) in {"nichtimleika", "nichtimleikaenthalten"}:
+        if (
+            leika
+            and not _NO_LETTERS.fullmatch(text)
+            and _folded(text) in {"nichtimleika", "nichtimleikaenthalten"}
+        ):
             return [], False
         items = [t for t in _LIST_SPLIT.split(text) if t]
         if leika:

@@ -114,7 +114,9 @@ def validate_projects(
 
     for name, (table_, labels, noun) in _ENUMS.items():
         values = text_of(name)
-        codes = values.map(lambda v, t=table_: t.get(fold(v)) if isinstance(v, str) else None)
+        # An enumeration column holds a handful of distinct spellings: fold each once.
+        lookup = {v: table_.get(fold(v)) for v in values.dropna().unique() if isinstance(v, str)}
+        codes = values.map(lambda v, lookup=lookup: lookup.get(v) if isinstance(v, str) else None)
         allowed = ", ".join(labels.values())
         c.add(
             values.notna() & codes.isna(),
@@ -236,9 +238,9 @@ def validate_projects(
     )
     if "authority" in raw:
         named = text_of("authority")
+        own = {v: fold(v) in authority_keys for v in named.dropna().unique() if isinstance(v, str)}
         c.add(
-            named.notna()
-            & ~named.map(lambda v: fold(v) in authority_keys if isinstance(v, str) else True),
+            named.notna() & ~named.map(lambda v: own[v] if isinstance(v, str) else True),
             "authority",
             lambda v: (
                 f"Die Zeile gehört zur Behörde „{v}“, nicht zur meldenden Behörde. "
