@@ -255,15 +255,25 @@ def period_end(period: str) -> dt.date:
 def catalogue_info(
     cur: duckdb.DuckDBPyConnection, *, period: str, include_unpublished: bool = False
 ) -> dict[str, Any] | None:
-    """The catalogue that counts for the period: its submission, period, date and size."""
+    """The catalogue that counts for the period: its submission, period, date, size and how
+    many of its services an admin took out of scope."""
     row = cur.execute(
         f"WITH {_CATALOGUE} SELECT c.id, c.period_id, c.submitted_at, "  # noqa: S608 - fixed SQL
-        "(SELECT count(*) FROM catalog_entry ce WHERE ce.submission_id = c.id) FROM catalogue c",
+        "(SELECT count(*) FROM catalog_entry ce WHERE ce.submission_id = c.id), "
+        "(SELECT count(*) FROM catalog_entry ce JOIN service sv USING (service_key) "
+        " WHERE ce.submission_id = c.id AND sv.out_of_scope_reason IS NOT NULL) "
+        "FROM catalogue c",
         {"period": period, "unpublished": include_unpublished},
     ).fetchone()
     if row is None:
         return None
-    return {"submission_id": row[0], "period": row[1], "submitted_at": row[2], "services": row[3]}
+    return {
+        "submission_id": row[0],
+        "period": row[1],
+        "submitted_at": row[2],
+        "services": row[3],
+        "out_of_scope": row[4],
+    }
 
 
 def status_sources(
