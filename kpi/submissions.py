@@ -6,6 +6,8 @@ lists what came in; both read here. Table names come only from ``ROW_TABLES``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pandas as pd
 
@@ -161,3 +163,19 @@ def _has_table(cur: duckdb.DuckDBPyConnection, table: str) -> bool:
         [table],
     ).fetchone()
     return bool(row and row[0] == 2)
+
+
+def submission_periods(cur: duckdb.DuckDBPyConnection, *, today: dt.date) -> list[str]:
+    """Periods one may submit for, newest first: every period with data, plus the current
+    and the previous calendar quarter (reports for a quarter come in after it ended)."""
+    from data.reference import period_ids
+
+    current = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    known = {str(r[0]) for r in cur.execute("SELECT DISTINCT period_id FROM submission").fetchall()}
+    return sorted(known | set(period_ids(current, 2)), reverse=True)
+
+
+def authority_names(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Authority id → short name, for choosers."""
+    rows = cur.execute("SELECT id, short_name FROM authority ORDER BY short_name").fetchall()
+    return {str(i): str(n) for i, n in rows}

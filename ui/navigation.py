@@ -31,6 +31,22 @@ PAGES: tuple[PageSpec, ...] = (
         roles=ALL_ROLES | {"public"},  # aggregated, published figures only
         default=True,
     ),
+    PageSpec(
+        "pages/submit.py",
+        "Daten einreichen",
+        "📤",
+        "einreichen",
+        roles=frozenset({"coordinator", "admin"}),
+        section="Meldungen",
+    ),
+    PageSpec(
+        "pages/review.py",
+        "Prüfung",
+        "✅",
+        "pruefung",
+        roles=frozenset({"admin"}),
+        section="Meldungen",
+    ),
 )
 
 
