@@ -37,7 +37,7 @@ OFFER_LABELS = {"all": "inkl. Bund/EfA", "own": "nur Berliner Angebote"}
 def delta_pp(value: float | None) -> str | None:
     """A change in percentage points, German style: ``+5,2 Pp.``"""
     if value is None or pd.isna(value):
-        return None
+        return "–"
     sign = "+" if value >= 0 else "−"
     return f"{sign}{fmt.number(abs(value), decimals=1)} Pp."
 
@@ -67,6 +67,14 @@ figures = load(services_headline, **args)
 trend = load(online_trend, include_unpublished=ctx.include_unpublished)
 current = trend[trend["period"] == ctx.period]
 now = current.iloc[0] if not current.empty else None
+
+
+def metric_delta(column: str) -> str | None:
+    """The card's change against the previous period; none for the first period."""
+    if now is None or pd.isna(now[column]):
+        return None
+    return delta_pp(now[column])
+
 
 catalogue_note = (
     f"Leistungskatalog {catalogue['period']} (eingelesen am "
@@ -105,7 +113,7 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     "Online-Quote Berlin (eigene Angebote)",
     fmt.percent(figures["online_quota_own"]),
-    delta=delta_pp(now["online_quota_own_delta_pp"]) if now is not None else None,
+    delta=metric_delta("online_quota_own_delta_pp"),
     help=f"Leistungen mit einem Angebot des Landes Berlin oder eines Bezirks mit {LEVEL_RULE} "
     f"{fmt.number(figures['services_online_own'])} von {fmt.number(total)}. {scope_rule} "
     f"Veränderung in Prozentpunkten zur Vorperiode. {as_of_text}",
@@ -113,7 +121,7 @@ c1.metric(
 c2.metric(
     "Online-Quote inkl. Bund/EfA",
     fmt.percent(figures["online_quota_all"]),
-    delta=delta_pp(now["online_quota_all_delta_pp"]) if now is not None else None,
+    delta=metric_delta("online_quota_all_delta_pp"),
     help=f"Wie die Berliner Quote, aber auch Angebote des Bundes und nachgenutzte "
     f"EfA-Leistungen anderer Länder zählen: {fmt.number(figures['services_online_all'])} von "
     f"{fmt.number(total)}. {scope_rule} {as_of_text}",
@@ -198,7 +206,7 @@ chart = (
     alt.Chart(distribution.rename(columns={"group": group_label, "services": "Leistungen"}))
     .mark_bar()
     .encode(
-        y=alt.Y(f"{group_label}:N", sort=groups, title=None),
+        y=alt.Y(f"{group_label}:N", sort=groups, title=None, axis=alt.Axis(labelLimit=260)),
         x=alt.X("Leistungen:Q", stack="zero", title="Leistungen", axis=alt.Axis(format="d")),
         color=alt.Color(
             "Reifegrad:O",
