@@ -75,9 +75,10 @@ def guard(*, name: str, data: bytes, max_bytes: int, max_rows: int | None = None
     if len(data) == 0:
         raise FileRefused(f"Die Datei „{name}“ ist leer.")
     if len(data) > max_bytes:
+        size = f"{len(data) / 1_048_576:.1f}".replace(".", ",")
         raise FileRefused(
-            f"Die Datei „{name}“ ist mit {len(data) / 1_048_576:.1f} MB größer als die "
-            f"erlaubten {max_bytes / 1_048_576:.0f} MB.".replace(".", ",")
+            f"Die Datei „{name}“ ist mit {size} MB größer als die erlaubten "
+            f"{max_bytes / 1_048_576:.0f} MB."
         )
     if lower.endswith(_MACRO_SUFFIXES):
         raise FileRefused(
