@@ -50,6 +50,10 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+# Online services: how many Verwaltungsleistungen Berlin offers online, and from whom (issue 3).
+PAGES += (PageSpec("pages/online_services.py", "Online-Dienste", "🌐", "online-dienste"),)
+
+
 # The audit log ("Protokoll"): admins only.
 PAGES += (
     PageSpec(
