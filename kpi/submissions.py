@@ -17,6 +17,7 @@ from kpi.common import frame
 # appear here once their table exists; unknown kinds simply have no stored rows to compare.
 ROW_TABLES: dict[str, str] = {
     "projects": "project_report",
+    "catalog": "catalog_entry",
     "services": "service_status",
     "eakte": "eakte_status",
 }
@@ -173,6 +174,14 @@ def submission_periods(cur: duckdb.DuckDBPyConnection, *, today: dt.date) -> lis
     current = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
     known = {str(r[0]) for r in cur.execute("SELECT DISTINCT period_id FROM submission").fetchall()}
     return sorted(known | set(period_ids(current, 2)), reverse=True)
+
+
+ADMIN_ONLY_KINDS = frozenset({"catalog"})  # the Land-wide service catalogue (DESIGN: admins)
+
+
+def submittable_kinds(role: str, kinds: list[str]) -> list[str]:
+    """The upload kinds a role is offered; coordinators report for their authority only."""
+    return [k for k in kinds if role == "admin" or k not in ADMIN_ONLY_KINDS]
 
 
 def authority_names(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:

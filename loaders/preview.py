@@ -53,6 +53,7 @@ class Preview:
     changes: pd.DataFrame
     unchanged: int
     counts: dict[str, int] = field(default_factory=dict)
+    comparable: bool = True  # False: the stored rows lack the key, nothing could be compared
 
     @property
     def changed_rows(self) -> int:
@@ -76,6 +77,9 @@ def compare(
     specs = {f.name: f for f in spec.fields}
     title_col = "title" if "title" in new.columns else key
     new = new.drop_duplicates(subset=[key], keep="first")
+    comparable = old is None or key in old.columns
+    if not comparable:
+        old = None
     if old is None or old.empty:
         added = _listing(new, key=key, title_col=title_col)
         return Preview(
@@ -87,6 +91,7 @@ def compare(
             unchanged=0,
             counts={"neu": len(added), "entfallen": 0, "geändert": 0}
             | dict.fromkeys(CATEGORIES, 0),
+            comparable=comparable,
         )
     old = old.drop_duplicates(subset=[key], keep="first")
     new_keys = new[key].map(_text)

@@ -21,6 +21,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from data.reference import TOPIC_AREAS
+from loaders.eakte import EAKTE_STATUS_LABELS
 from loaders.enums import PROGRAMME_LABELS, STATUS_LABELS, TRAFFIC_LIGHT_LABELS
 from loaders.fields import FieldSpec
 from loaders.kinds import KINDS
@@ -36,13 +37,15 @@ CHOICES: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {
     ("projects", "traffic_light"): (tuple(TRAFFIC_LIGHT_LABELS.values()), True),
     ("projects", "programme"): (tuple(PROGRAMME_LABELS.values()), True),
     ("projects", "topic_area"): (tuple(name for _id, name in TOPIC_AREAS), False),
+    ("eakte", "status"): (tuple(EAKTE_STATUS_LABELS.values()), True),
 }
-_VALUE_LABELS: dict[str, dict[str, str]] = {
-    "status": STATUS_LABELS,
-    "traffic_light": TRAFFIC_LIGHT_LABELS,
-    "programme": PROGRAMME_LABELS,
+_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
+    ("projects", "status"): STATUS_LABELS,
+    ("projects", "traffic_light"): TRAFFIC_LIGHT_LABELS,
+    ("projects", "programme"): PROGRAMME_LABELS,
+    ("eakte", "status"): EAKTE_STATUS_LABELS,
 }
-_LEFT_OUT = {"authority"}  # the authority is chosen on upload, not per row
+_LEFT_OUT = {"authority"}  # optional: the authority is chosen on upload, not per row
 _TYPE_HINTS = {
     "text": "Text",
     "enum": "Auswahlliste",
@@ -65,7 +68,7 @@ class TemplateInfo:
 
 
 def template_fields(kind: str) -> tuple[FieldSpec, ...]:
-    return tuple(f for f in KINDS[kind].fields if f.name not in _LEFT_OUT)
+    return tuple(f for f in KINDS[kind].fields if f.required or f.name not in _LEFT_OUT)
 
 
 def template_file_name(kind: str, *, authority_id: str, period: str) -> str:
@@ -81,7 +84,7 @@ def build_template(
     """The .xlsx template for ``kind``; ``prefill`` holds stored rows in canonical columns."""
     spec = KINDS[kind]
     fields = template_fields(kind)
-    rows = _prefill_rows(prefill, fields) if prefill is not None else []
+    rows = _prefill_rows(prefill, fields, kind=kind) if prefill is not None else []
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     book.set_properties(
@@ -198,7 +201,7 @@ def _write_data_sheet(
         width = max(12, min(42, len(field.label) + 4))
         if field.type == "text" and field.name in ("title", "goal", "remarks"):
             width = 40
-        ws.set_column(c, c, width)
+        ws.set_column(c, c, width, cell_format)  # also formats rows typed below the table
         _validate(ws, kind, field, c, last_row, list_ranges)
     ws.add_table(
         0,
@@ -282,7 +285,9 @@ def _write_value(
         ws.write_number(row, col, value, cell_format)
 
 
-def _prefill_rows(frame: pd.DataFrame, fields: Sequence[FieldSpec]) -> list[list[Any]]:
+def _prefill_rows(
+    frame: pd.DataFrame, fields: Sequence[FieldSpec], *, kind: str
+) -> list[list[Any]]:
     """Stored rows (canonical columns) back into the values a user would type."""
     confidential = (
         frame["cost_reporting_status"].eq("confidential")
@@ -296,7 +301,7 @@ def _prefill_rows(frame: pd.DataFrame, fields: Sequence[FieldSpec]) -> list[list
         wrote_confidential = False
         for field in fields:
             value = record.get(field.name)
-            cell = _user_value(field, value)
+            cell = _user_value(field, value, kind=kind)
             if (
                 cell is None
                 and field.type == "money"
@@ -311,17 +316,21 @@ def _prefill_rows(frame: pd.DataFrame, fields: Sequence[FieldSpec]) -> list[list
     return out
 
 
-def _user_value(field: FieldSpec, value: Any) -> Any:
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _user_value(field: FieldSpec, value: Any, *, kind: str) -> Any:
     if field.type in ("leika_list", "id_list"):
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        if _missing(value):
             return None
         items = [str(v) for v in value]
         if not items:
             return "nicht im LeiKa" if field.type == "leika_list" else None
         return "; ".join(items)
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
+    if _missing(value):
         return None
     if field.type == "date":
         stamp = pd.Timestamp(value)
@@ -331,6 +340,6 @@ def _user_value(field: FieldSpec, value: Any) -> Any:
     if field.type == "integer":
         return int(value)
     if field.type == "enum":
-        return _VALUE_LABELS.get(field.name, {}).get(str(value), str(value))
+        return _VALUE_LABELS.get((kind, field.name), {}).get(str(value), str(value))
     text = str(value)
     return text or None

@@ -19,6 +19,7 @@ from kpi.submissions import (
     submission_file,
     submission_periods,
     submission_rows,
+    submittable_kinds,
 )
 from loaders.column_mapping import (
     SOURCE_LABELS,
@@ -72,7 +73,7 @@ names = load(authority_names)
 c1, c2, c3 = st.columns(3)
 kind = c1.selectbox(
     "Art der Meldung",
-    list(KINDS),
+    submittable_kinds(identity.role, list(KINDS)),
     format_func=lambda k: KINDS[k].label,
     key="submit_kind",
     help="Welche Liste Sie einreichen; jede Art hat ihre eigene Vorlage.",
@@ -330,6 +331,12 @@ def _show_preview(preview: Preview) -> None:
             f"Verglichen mit {where} (Nr. {base['id']} vom {fmt.date(base['submitted_at'])}, "
             f"{STATUS_LABELS.get(str(base['review_status']), base['review_status'])})."
         )
+    if not preview.comparable:
+        st.caption(
+            f"Für die Art „{spec.label}“ ist kein Zeilenvergleich mit der bisherigen Meldung "
+            "möglich; die Datei wurde vollständig geprüft."
+        )
+        return
     c = preview.counts
     p1, p2, p3, p4 = st.columns(4)
     p1.metric("neu", fmt.number(c.get("neu", 0)), help="In der Datei, bisher nicht gemeldet.")
