@@ -1,0 +1,123 @@
+"""The preview of a change: new, changed and removed projects against the authority's current
+submission, with traffic lights, dates and costs counted separately."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from kpi.submissions import comparison_submission, submission_rows
+from loaders.ingest import ingest, prepare
+from loaders.preview import CATEGORY_COSTS, CATEGORY_DATES, CATEGORY_LIGHT, compare
+from store import connection as db
+from store.identity import Identity
+from tests.builders import csv_bytes, project_row, xlsx_bytes
+
+PANKOW = Identity(name="Koordination Pankow", role="coordinator", authority_id="ba-pankow")
+
+
+def _submit(records: list[dict[str, object]], *, period: str) -> int:
+    result = ingest(
+        data=csv_bytes(records),
+        file_name=f"vorhaben_{period}.csv",
+        kind="projects",
+        authority="ba-pankow",
+        period=period,
+        identity=PANKOW,
+    )
+    assert result.outcome == "accepted", [p.as_line() for p in result.errors]
+    assert result.submission_id is not None
+    return result.submission_id
+
+
+def _preview(data: bytes, *, file_name: str, period: str):
+    prepared = prepare(
+        data=data,
+        file_name=file_name,
+        kind="projects",
+        authority="ba-pankow",
+        period=period,
+        identity=PANKOW,
+    )
+    assert not prepared.errors
+    cur = db.cursor()
+    base = comparison_submission(cur, authority_id="ba-pankow", period=period, kind="projects")
+    old = submission_rows(cur, submission_id=base["id"], kind="projects") if base else None
+    return compare(prepared.frame, old, kind="projects", baseline=base)
+
+
+def test_first_submission_lists_every_project_as_new(empty_db: Path) -> None:
+    records = [project_row(n) for n in (1, 2, 3)]
+    preview = _preview(csv_bytes(records), file_name="erste.csv", period="2026-Q3")
+
+    assert preview.baseline is None
+    assert list(preview.added["Schlüssel"]) == ["T-001", "T-002", "T-003"]
+    assert preview.removed.empty and preview.changes.empty
+    assert preview.counts["neu"] == 3
+
+
+def test_new_changed_and_removed_projects_with_lights_dates_and_costs(empty_db: Path) -> None:
+    base_id = _submit([project_row(n) for n in (1, 2, 3, 4)], period="2026-Q3")
+    records = [
+        project_row(1, **{"Ampel": "rot", "Begründung Ampel": "Lieferverzug"}),  # light
+        project_row(2, **{"Ende (Prognose)": "30.06.2027"}),  # date
+        project_row(3, **{"Budget in €": "150.000,00", "Ist-Kosten in €": "60.000,00"}),  # cost
+        # 4 is gone, 5 is new
+        project_row(5, **{"Bezeichnung des Vorhaben": "Neu"}),
+    ]
+    preview = _preview(csv_bytes(records), file_name="update.csv", period="2026-Q3")
+
+    assert preview.baseline is not None and preview.baseline["id"] == base_id
+    assert preview.baseline["same_period"] is True
+    assert list(preview.added["Schlüssel"]) == ["T-005"]
+    assert list(preview.removed["Schlüssel"]) == ["T-004"]
+    assert preview.counts["geändert"] == 3
+    assert preview.counts[CATEGORY_LIGHT] == 1
+    assert preview.counts[CATEGORY_DATES] == 1
+    assert preview.counts[CATEGORY_COSTS] == 1
+    assert preview.unchanged == 0
+    changes = preview.changes.set_index(["Schlüssel", "Feld"])
+    light = changes.loc[("T-001", "traffic_light")]
+    assert (light["bisher"], light["neu"]) == ("grün", "rot")
+    assert light["Spalte"] == "Ampel"
+    date = changes.loc[("T-002", "forecast_end")]
+    assert (date["bisher"], date["neu"]) == ("31.12.2026", "30.06.2027")
+    budget = changes.loc[("T-003", "budget")]
+    assert (budget["bisher"], budget["neu"]) == ("120.000", "150.000")
+    # the reason changed along with the light of T-001, nothing else
+    assert set(changes.loc["T-001"].index) == {"traffic_light", "traffic_light_reason"}
+
+
+def test_same_content_in_another_layout_shows_no_change(empty_db: Path) -> None:
+    records = [project_row(n) for n in (1, 2, 3)]
+    _submit(records, period="2026-Q3")
+    as_excel = xlsx_bytes(list(reversed(records)), title_rows=["Vorhabenliste"], typed=True)
+    preview = _preview(as_excel, file_name="gleich.xlsx", period="2026-Q3")
+
+    assert preview.is_empty
+    assert preview.unchanged == 3
+
+
+def test_without_a_submission_for_the_period_the_previous_period_is_the_baseline(
+    empty_db: Path,
+) -> None:
+    _submit([project_row(n) for n in (1, 2)], period="2026-Q1")
+    q2 = _submit([project_row(n) for n in (1, 2, 3)], period="2026-Q2")
+    preview = _preview(
+        csv_bytes([project_row(n) for n in (1, 2, 3)]), file_name="q3.csv", period="2026-Q3"
+    )
+
+    assert preview.baseline is not None
+    assert preview.baseline["id"] == q2
+    assert preview.baseline["period_id"] == "2026-Q2"
+    assert preview.baseline["same_period"] is False
+    assert preview.is_empty
+
+
+def test_preview_of_a_kind_without_comparable_rows_says_so() -> None:
+    new = pd.DataFrame({"project_id": ["A"], "title": ["x"]})
+    old = pd.DataFrame({"something_else": [1]})
+    preview = compare(new, old, kind="projects")
+    assert preview.comparable is False
+    assert list(preview.added["Schlüssel"]) == ["A"]
