@@ -59,6 +59,19 @@ class Settings(BaseSettings):
     proxy_trusted_ips: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     backup_dir: Path | None = None
 
+    # Recommendation rules (kpi.recommendations, page "Handlungsempfehlungen"; README).
+    recommendation_stale_periods: int = Field(default=2, ge=1)
+    recommendation_slip_days: int = Field(default=60, ge=0)
+    recommendation_unreported_cost_periods: int = Field(default=2, ge=1)
+    recommendation_similarity_threshold: int = Field(default=85, ge=50, le=100)
+    recommendation_similarity_min_authorities: int = Field(default=2, ge=2)
+    recommendation_similarity_exclude_programmes: list[str] = Field(
+        default_factory=lambda: ["eakte"]
+    )
+    recommendation_eakte_grace_days: int = Field(default=90, ge=0)
+    recommendation_quota_gap: float = Field(default=0.15, gt=0, lt=1)
+    recommendation_quota_min_services: int = Field(default=5, ge=1)
+
     @property
     def backup_directory(self) -> Path:
         """Where backups go: the only directory the locked-down database may write to."""
