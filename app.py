@@ -12,6 +12,7 @@ import streamlit as st
 from store.lockdown import LockdownError
 from store.settings import get_settings
 from ui import auth
+from ui.legal import run_page
 from ui.navigation import pages_for
 from ui.session import context, ensure_database
 
@@ -62,4 +63,5 @@ for spec in pages_for(ctx.identity.role):
             default=spec.default,
         )
     )
-st.navigation(sections).run()
+# Language, page title and the links to Barrierefreiheit / Impressum on every page.
+run_page(st.navigation(sections), role=ctx.identity.role)

@@ -67,5 +67,26 @@ PAGES += (
 )
 
 
+# Accessibility statement and imprint/privacy notice: every role, the public too (issue 9).
+PAGES += (
+    PageSpec(
+        "pages/accessibility.py",
+        "Barrierefreiheit",
+        "♿",
+        "barrierefreiheit",
+        roles=ALL_ROLES | {"public"},
+        section="Hinweise",
+    ),
+    PageSpec(
+        "pages/imprint.py",
+        "Impressum / Datenschutz",
+        "⚖️",
+        "impressum",
+        roles=ALL_ROLES | {"public"},
+        section="Hinweise",
+    ),
+)
+
+
 def pages_for(role: str) -> list[PageSpec]:
     return [p for p in PAGES if role in p.roles]

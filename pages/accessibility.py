@@ -1,0 +1,11 @@
+"""Barrierefreiheit: the accessibility statement with a feedback contact."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from store.settings import get_settings
+from ui.legal import accessibility_statement, render_sections
+
+st.title("Barrierefreiheit")
+render_sections(accessibility_statement(get_settings()))
