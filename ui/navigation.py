@@ -41,7 +41,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/review.py",
-        "Prüfung",
+        "Prüfung & Freigabe",
         "✅",
         "pruefung",
         roles=frozenset({"admin"}),
