@@ -136,8 +136,12 @@ SELECT sc.service_key, sc.leika_key, sc.name, sc.leika_type, sc.ozg_id, sc.ozg_n
        ps.district_level,
        coalesce(ps.district_online_any, FALSE) AS district_online_any,
        coalesce(ps.district_online_area_wide, FALSE) AS district_online_area_wide,
-       ps.online_since, ps.as_of, ps.best_provider, ps.best_origin, ps.url, ps.reuse_offer,
-       ps.sources
+       ps.online_since, ps.as_of, ps.best_provider, ps.best_origin,
+       CASE ps.best_provider
+            WHEN 'efa' THEN 'EfA' || coalesce(' (' || ps.best_origin || ')', '')
+            WHEN 'federal' THEN 'Bund' WHEN 'land' THEN 'Land Berlin' WHEN 'district' THEN 'Bezirk'
+       END AS best_offer,
+       ps.url, ps.reuse_offer, ps.sources
 FROM scope sc
 LEFT JOIN per_service ps ON ps.service_key = sc.service_key
 LEFT JOIN topic_area tp ON tp.id = sc.topic_area
@@ -455,16 +459,21 @@ def filter_services(
     mask = pd.Series(True, index=state.index)
     if text and text.strip():
         needle = text.strip().casefold()
-        haystack = (
-            state["name"].fillna("")
-            + " "
-            + state["leika_key"].fillna("")
-            + " "
-            + state["ozg_id"].fillna("")
-            + " "
-            + state["ozg_name"].fillna("")
-        ).str.casefold()
-        mask &= haystack.str.contains(needle, regex=False)
+        haystack = pd.Series(
+            [
+                " ".join(str(v) for v in values if isinstance(v, str)).casefold()
+                for values in zip(
+                    state["name"],
+                    state["leika_key"],
+                    state["ozg_id"],
+                    state["ozg_name"],
+                    strict=True,
+                )
+            ],
+            index=state.index,
+            dtype=object,
+        )
+        mask &= haystack.map(lambda h: needle in h).astype(bool)
     if topic_areas:
         mask &= state["topic_area"].isin(topic_areas)
     if providers:

@@ -328,8 +328,6 @@ filtered = filter_services(
 
 def service_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The columns the tables show, with German headers."""
-    best = frame["best_provider"].map(PROVIDER_LABELS)
-    best = best.where(frame["best_origin"].isna(), best + " (" + frame["best_origin"] + ")")
     return pd.DataFrame(
         {
             "LeiKa-Schlüssel": frame["leika_key"].fillna("nicht im LeiKa"),
@@ -340,7 +338,7 @@ def service_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Behörde": frame["authority_name"],
             "Reifegrad": frame["all_level"],
             "Reifegrad Berlin": frame["own_level"],
-            "bestes Angebot": best.fillna("kein Angebot"),
+            "bestes Angebot": frame["best_offer"].fillna("kein Angebot"),
             "online seit": pd.to_datetime(frame["online_since"]),
             "Stand": pd.to_datetime(frame["as_of"]),
             "Link": frame["url"],
