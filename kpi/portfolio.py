@@ -48,6 +48,8 @@ AGGREGATES = """
     count(*) FILTER (WHERE overdue) AS overdue,
     count(*) FILTER (WHERE rebaselined) AS rebaselined,
     count(*) FILTER (WHERE traffic_light = 'red') AS self_red,
+    count(*) FILTER (WHERE computed_light = 'green') AS computed_green,
+    count(*) FILTER (WHERE computed_light = 'yellow') AS computed_yellow,
     count(*) FILTER (WHERE computed_light = 'red') AS computed_red,
     count(*) FILTER (WHERE computed_light_original = 'red') AS computed_red_original,
     count(computed_light) AS with_computed_light,
@@ -189,6 +191,27 @@ def light_disagreements(
     )
 
 
+def end_date_timeline(
+    cur: duckdb.DuckDBPyConnection,
+    *,
+    period: str,
+    today: date | None = None,
+    include_unpublished: bool = False,
+    selection: Selection | None = None,
+    limit: int = 30,
+) -> pd.DataFrame:
+    """Projects not yet completed or cancelled with a planned and a forecast end, the ``limit``
+    with the largest slip (forecast − planned end) first: the timeline's rows."""
+    sql = facts_query(
+        f"SELECT {PROJECT_COLUMNS} FROM flagged WHERE period_id = ? AND selected "  # noqa: S608
+        "AND status NOT IN ('completed', 'cancelled') AND baseline_end IS NOT NULL "
+        "AND forecast_end IS NOT NULL "
+        "ORDER BY end_slip_days DESC, forecast_end, short_name, project_id LIMIT ?"
+    )
+    params = _params(include_unpublished=include_unpublished, selection=selection, today=today)
+    return cur.execute(sql, [*params, period, limit]).df()
+
+
 def project_history(
     cur: duckdb.DuckDBPyConnection,
     *,
@@ -319,10 +342,20 @@ def linked_services(
     return cur.execute(sql, ["projects", include_unpublished, period, authority_id]).df()
 
 
-def responsible_services(cur: duckdb.DuckDBPyConnection, *, authority_id: str) -> pd.DataFrame:
-    """Services of the catalogue this authority is responsible for (empty without catalogue)."""
-    return cur.execute(
-        "SELECT leika_key, name AS service_name, topic_area, out_of_scope_reason "
-        "FROM service WHERE responsible_authority_id = ? ORDER BY name",
-        [authority_id],
-    ).df()
+def authority_services(
+    cur: duckdb.DuckDBPyConnection,
+    *,
+    period: str,
+    authority_id: str,
+    include_unpublished: bool = False,
+) -> dict[str, object]:
+    """The services the authority is responsible for (catalogue valid for the period) with the
+    Online-Quote over them, counted by the rules of ``kpi.services``; ``services`` is empty
+    when no catalogue has been loaded."""
+    from kpi.services import quota_figures, service_state
+
+    state = service_state(cur, period=period, include_unpublished=include_unpublished)
+    if state.empty or "authority_id" not in state.columns:
+        return {"figures": None, "services": state.head(0)}
+    own = state[state["authority_id"] == authority_id]
+    return {"figures": quota_figures(own) if not own.empty else None, "services": own}

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import duckdb
+
 # The filter values as one SQL row, bound as parameters; metric SQL cross-joins ``sel``.
 SELECTION_CTE = """
 sel AS (
@@ -87,3 +89,22 @@ def project_condition(*, programme: str, topic_area: str, status: str, light: st
 def resolve_today(today: date | None) -> date:
     """``today`` is injectable so figures are reproducible; by default the calendar date."""
     return today if today is not None else date.today()
+
+
+def filter_options(cur: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    """(value, German label) choices of every filter: authorities with their kind, the topic
+    areas of the reference list plus any other the reports name, in a stable order."""
+    authorities = cur.execute(
+        "SELECT id, short_name, kind FROM authority ORDER BY kind, short_name"
+    ).fetchall()
+    reported = cur.execute(
+        "SELECT DISTINCT topic_area FROM project_report WHERE topic_area IS NOT NULL"
+    ).fetchall()
+    known = cur.execute("SELECT id, name FROM topic_area ORDER BY name").fetchall()
+    names = [name for _id, name in known]
+    extra = sorted({row[0] for row in reported} - set(names) - {tid for tid, _n in known})
+    return {
+        "authorities": [(aid, short) for aid, short, _kind in authorities],
+        "authority_kinds": sorted({(kind, kind) for _a, _s, kind in authorities}),
+        "topic_areas": [(name, name) for name in [*names, *extra]],
+    }

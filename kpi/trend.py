@@ -167,3 +167,38 @@ def _figure(value: object, previous: object, previous_row: pd.Series | None) -> 
         "delta": _delta(value, previous),
         "previous_period": None if previous_row is None else str(previous_row["period_id"]),
     }
+
+
+SPARKLINE_KEYS = (
+    "projects",
+    "active",
+    "reporting_rate",
+    "overdue",
+    "computed_red_share",
+    "self_green_computed_red",
+    "rebaselined",
+    "budget_reported",
+)
+
+
+def sparklines(
+    cur: duckdb.DuckDBPyConnection,
+    *,
+    period: str,
+    today: date | None = None,
+    include_unpublished: bool = False,
+    selection: Selection | None = None,
+) -> dict[str, list[float]]:
+    """The headline figures per period up to ``period`` (oldest first), for small line charts
+    on the cards; shares in percent."""
+    frame = portfolio_trend(
+        cur, today=today, include_unpublished=include_unpublished, selection=selection
+    )
+    frame = frame[frame["period_id"] <= period]
+    lines: dict[str, list[float]] = {}
+    for key in SPARKLINE_KEYS:
+        values = frame[key].astype("float64")
+        if key.endswith("share") or key == "reporting_rate":
+            values = values * 100
+        lines[key] = [round(float(v), 2) for v in values.fillna(0)]
+    return lines

@@ -216,7 +216,8 @@ facts AS (
                OR coalesce(b.budget <> b.original_budget, FALSE) AS rebaselined,
            coalesce(b.baseline_end <> b.previous_baseline_end, FALSE)
                OR coalesce(b.budget <> b.previous_budget, FALSE) AS rebaselined_since_previous,
-           date_diff('day', b.previous_forecast_end, b.forecast_end) AS forecast_slip_days
+           date_diff('day', b.previous_forecast_end, b.forecast_end) AS forecast_slip_days,
+           date_diff('day', b.baseline_end, b.forecast_end) AS end_slip_days
     FROM bands b
 ),
 flagged AS (
@@ -257,6 +258,7 @@ PROJECT_COLUMNS = """
     original_end_derived, forecast_end, actual_end, expected_end, budget, original_budget,
     original_budget_derived, forecast_cost, actual_cost, expected_cost, cost_reporting_status,
     progress_pct, overdue, rebaselined, rebaselined_since_previous, forecast_slip_days,
+    end_slip_days,
     light_mismatch, self_better_than_computed, self_green_computed_red,
     self_green_computed_red_original, previous_period, previous_light, previous_forecast_end,
     first_period, as_of, submitted_at, review_status, leika_keys
@@ -289,7 +291,8 @@ def light_comparison(
     selection: Selection | None = None,
     baseline: str = "current",
 ) -> pd.DataFrame:
-    """Self-assessed × computed light: every combination (zeros included), with counts.
+    """Self-assessed × computed light: every combination (zeros included), with counts and
+    whether the computed light is worse than the reported one.
 
     ``baseline`` is ``current`` or ``original``; a missing computed light is ``none``.
     """
@@ -309,7 +312,9 @@ def light_comparison(
             SELECT traffic_light, coalesce({computed}, 'none') AS computed, count(*) AS projects
             FROM flagged WHERE period_id = ? AND selected GROUP BY ALL
         )
-        SELECT g.traffic_light, g.computed, coalesce(c.projects, 0) AS projects
+        SELECT g.traffic_light, g.computed, coalesce(c.projects, 0) AS projects,
+               g.computed <> 'none' AND {_rank("g.computed")} > {_rank("g.traffic_light")}
+                   AS computed_worse
         FROM grid g LEFT JOIN counts c USING (traffic_light, computed)
         ORDER BY g.ord
         """  # noqa: S608 - allowlisted column, values bound

@@ -1,15 +1,23 @@
-"""Übersicht: headline figures of the selected period."""
+"""Übersicht: headline figures with deltas, Datenstand per source, the traffic-light picture,
+overdue projects and missing reports, and links into the detail pages."""
 
 from __future__ import annotations
 
-import altair as alt
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
-from kpi.overview import headline, projects_by_status, reporting_status
-from loaders.enums import STATUS_LABELS
+from data.reference import AUTHORITY_KIND_LABELS, parse_period
+from kpi.portfolio import overdue_projects
+from kpi.reporting import RULES as REPORTING_RULES
+from kpi.reporting import data_freshness, reporting_overview
+from kpi.trend import HEADLINES, headline, sparklines
+from kpi.variance import RULES, light_comparison
+from ui import charts
 from ui import format as fmt
 from ui.data import load
+from ui.filters import caption, empty_notice, render
 
 st.title("Übersicht")
 ctx = st.session_state["ctx"]
@@ -21,76 +29,259 @@ if ctx.period is None:
     )
     st.stop()
 
-args = {"period": ctx.period, "include_unpublished": ctx.include_unpublished}
-figures = load(headline, **args)
-st.caption(f"Berichtsperiode {ctx.period}")
-
-c1, c2, c3 = st.columns(3)
-c1.metric(
-    "Vorhaben",
-    fmt.number(figures["projects"]),
-    help="Anzahl der Vorhaben in der jeweils neuesten Meldung jeder Behörde für die "
-    "Berichtsperiode (standardmäßig nur veröffentlichte Meldungen).",
-)
-c2.metric(
-    "davon in Umsetzung",
-    fmt.number(figures["projects_active"]),
-    help="Vorhaben mit Status „in Umsetzung“ oder „in Neuausrichtung“.",
-)
-c3.metric(
-    "Meldequote",
-    fmt.percent(figures["reporting_rate"]),
-    help=f"Behörden mit Meldung für {ctx.period} ÷ Behörden, die melden sollen: "
-    f"{figures['authorities_reported']} von {figures['authorities_expected']}.",
-)
+public = ctx.identity.role == "public"
+filters = render()
+today = date.today()
+as_of = min(today, parse_period(ctx.period)[1])
+args = {
+    "period": ctx.period,
+    "include_unpublished": ctx.include_unpublished,
+    "selection": filters.selection,
+}
+figures = load(headline, today=today, **args)
+previous = figures["projects"]["previous_period"]
 st.caption(
-    f"{figures['authorities_reported']} von {figures['authorities_expected']} Behörden haben "
-    f"für {ctx.period} gemeldet. Neueste Meldung: {fmt.date(figures['newest_report'])}."
+    f"Berichtsperiode {ctx.period} · Stichtag {fmt.date(as_of)}"
+    + (f" · Veränderung gegenüber {previous}" if previous else "")
+)
+caption(filters)
+
+sparks = load(sparklines, today=today, **args)
+
+CARDS = (
+    ("projects", "count", "normal"),
+    ("active", "count", "normal"),
+    ("reporting_rate", "share", "normal"),
+    ("overdue", "count", "inverse"),
+    ("eakte_share", "share", "normal"),
+    ("computed_red_share", "share", "inverse"),
+    ("self_green_computed_red", "count", "inverse"),
+    ("rebaselined", "count", "inverse"),
+    ("budget_reported", "money", "off"),
 )
 
-st.subheader("Vorhaben nach Status")
-status = load(projects_by_status, **args).copy()
-status["Status"] = status["status"].map(STATUS_LABELS)
-status = status.rename(columns={"projects": "Vorhaben"})
-left, right = st.columns([3, 2])
-chart = (
-    alt.Chart(status)
-    .mark_bar()
-    .encode(
-        x=alt.X("Vorhaben:Q", title="Vorhaben", axis=alt.Axis(format="d")),
-        y=alt.Y("Status:N", sort=list(status["Status"]), title=None),
-        tooltip=["Status", "Vorhaben"],
-    )
-    .properties(height=220)
-)
-left.altair_chart(chart, width="stretch")
-right.dataframe(status[["Status", "Vorhaben"]], hide_index=True, width="stretch")
 
-st.subheader("Meldungen der Behörden")
-reports = load(reporting_status, **args)
-missing = reports[~reports["reported"]]
-if missing.empty:
-    st.success(f"Alle Behörden haben für {ctx.period} gemeldet.")
-else:
-    st.warning(
-        f"{len(missing)} Behörden haben für {ctx.period} noch nicht gemeldet: "
-        + ", ".join(missing["short_name"])
-    )
-table = pd.DataFrame(
-    {
-        "Behörde": reports["short_name"],
-        "gemeldet": reports["reported"].map({True: "✅ ja", False: "❌ nein"}),
-        "Vorhaben": reports["row_count"],
-        "eingegangen am": reports["submitted_at"],
-        "neueste Meldung": reports["latest_period"],
-    }
+def _value(key: str, kind: str) -> str:
+    value = figures[key]["value"]
+    if kind == "share":
+        return fmt.percent(value)
+    if kind == "money":
+        return fmt.money(value)
+    return fmt.number(value)
+
+
+def _help(key: str) -> str:
+    label, rule = HEADLINES[key]
+    figure = figures[key]
+    extra = ""
+    if key == "reporting_rate":
+        extra = f" {figure['reported']} von {figure['expected']} Behörden."
+    if key == "eakte_share" and figure.get("authorities") is not None:
+        extra = f" {figure['authorities']} Behörden mit Meldung."
+    if figure.get("previous_period"):
+        kind = next(k for c, k, _ in CARDS if c == key)
+        before = figure["previous"]
+        shown = (
+            fmt.percent(before)
+            if kind == "share"
+            else fmt.money(before)
+            if kind == "money"
+            else fmt.number(before)
+        )
+        extra += f" Vorperiode {figure['previous_period']}: {shown}."
+    return rule + extra
+
+
+rows = (CARDS[:5], CARDS[5:])
+for row in rows:
+    columns = st.columns(len(rows[0]))
+    for column, (key, kind, colour) in zip(columns, row, strict=False):
+        column.metric(
+            HEADLINES[key][0],
+            _value(key, kind),
+            delta=charts.delta_text(figures[key]["delta"], kind=kind),
+            delta_color=colour,
+            help=_help(key),
+            border=True,
+            chart_data=sparks.get(key) or None,
+            chart_type="line",
+        )
+st.caption(
+    f"{figures['reporting_rate']['reported']} von {figures['reporting_rate']['expected']} "
+    f"Behörden haben für {ctx.period} gemeldet. Die kleinen Linien zeigen den Verlauf über "
+    "die Berichtsperioden."
+)
+
+if figures["projects"]["value"] == 0:
+    empty_notice(filters)
+
+# --- Datenstand ---------------------------------------------------------------------------
+st.subheader("Datenstand je Quelle")
+fresh = load(
+    data_freshness,
+    period=ctx.period,
+    include_unpublished=ctx.include_unpublished,
+    selection=filters.selection,
 )
 st.dataframe(
-    table,
+    pd.DataFrame(
+        {
+            "Quelle": fresh["source"],
+            "Behörden": fresh["authorities"],
+            "Zeilen": fresh["rows"],
+            "Stichtag": fresh["reference_date"],
+            "älteste Meldung": fresh["oldest_received"],
+            "neueste Meldung": fresh["newest_received"],
+            "Datenstand der Zeilen": fresh["data_as_of"],
+        }
+    ),
     hide_index=True,
     width="stretch",
     column_config={
-        "eingegangen am": st.column_config.DatetimeColumn(format="DD.MM.YYYY"),
-        "Vorhaben": st.column_config.NumberColumn(format="%d"),
+        "Behörden": charts.COUNT,
+        "Zeilen": charts.COUNT,
+        "Stichtag": charts.DATE,
+        "älteste Meldung": st.column_config.DatetimeColumn(format="DD.MM.YYYY"),
+        "neueste Meldung": st.column_config.DatetimeColumn(format="DD.MM.YYYY"),
+        "Datenstand der Zeilen": charts.DATE,
     },
 )
+st.caption(REPORTING_RULES["freshness"])
+
+# --- Ampelbild ------------------------------------------------------------------------------
+st.subheader("Ampeln: gemeldet und berechnet")
+baseline = st.segmented_control(
+    "Berechnet gegen",
+    ["current", "original"],
+    format_func={"current": "aktuelle Planung", "original": "ursprüngliche Planung"}.get,
+    default="current",
+    required=True,
+    key="basis",
+    bind="query-params",
+    help=RULES["original"],
+)
+grid = load(light_comparison, today=today, baseline=baseline, **args).copy()
+grid["Ampel laut Meldung"] = grid["traffic_light"].map(charts.light_label)
+grid["Ampel berechnet"] = grid["computed"].map(charts.light_label)
+grid = grid.rename(columns={"projects": "Vorhaben"})
+table = grid.pivot(index="Ampel laut Meldung", columns="Ampel berechnet", values="Vorhaben")
+table = table.reindex(index=charts.LIGHT_LABELS).reset_index()
+charts.show(
+    charts.light_matrix(grid, row="Ampel laut Meldung", column="Ampel berechnet", value="Vorhaben"),
+    table,
+)
+worse = int(grid.loc[grid["computed_worse"], "Vorhaben"].sum())
+green_red = int(
+    grid.loc[(grid["traffic_light"] == "green") & (grid["computed"] == "red"), "Vorhaben"].sum()
+)
+st.caption(
+    f"{RULES['bands']} {fmt.number(worse)} Vorhaben melden eine bessere Ampel als berechnet, "
+    f"davon „selbst grün, berechnet rot“: {fmt.number(green_red)}."
+)
+if not public:
+    st.page_link(
+        "pages/projects.py",
+        label="Abweichende Ampeln im Einzelnen",
+        icon=":material/arrow_forward:",
+        query_params=filters.link(ansicht="Ampel-Abweichung"),
+    )
+
+# --- Überfällig und fehlende Meldungen ---------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    st.subheader("Überfällige Vorhaben")
+    st.caption(RULES["overdue"])
+    if public:
+        st.metric(
+            "überfällig", fmt.number(figures["overdue"]["value"]), help=HEADLINES["overdue"][1]
+        )
+    else:
+        late = load(overdue_projects, today=today, **args)
+        if late.empty:
+            st.success("Keine überfälligen Vorhaben in dieser Auswahl.")
+        else:
+            shown = late.head(10)
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Behörde": shown["short_name"],
+                        "Vorhaben": shown["title"],
+                        "Ende geplant": shown["baseline_end"],
+                        "Ende Prognose": shown["forecast_end"],
+                        "Ampel berechnet": shown["computed_light"].map(charts.light_label),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                column_config={"Ende geplant": charts.DATE, "Ende Prognose": charts.DATE},
+            )
+            st.page_link(
+                "pages/projects.py",
+                label=f"Alle {fmt.number(len(late))} überfälligen Vorhaben",
+                icon=":material/arrow_forward:",
+                query_params=filters.link(ansicht="überfällig"),
+            )
+with right:
+    st.subheader("Fehlende Meldungen")
+    st.caption(REPORTING_RULES["age"])
+    reports = load(
+        reporting_overview,
+        period=ctx.period,
+        today=today,
+        include_unpublished=ctx.include_unpublished,
+        selection=filters.selection,
+    )
+    missing = reports[~reports["reported"]]
+    if missing.empty:
+        st.success(f"Alle Behörden dieser Auswahl haben für {ctx.period} gemeldet.")
+    else:
+        st.warning(
+            f"{fmt.number(len(missing))} Behörden haben für {ctx.period} noch keine Vorhabenliste.",
+            icon=":material/schedule:",
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Behörde": missing["short_name"],
+                    "Art": missing["authority_kind"].map(AUTHORITY_KIND_LABELS),
+                    "neueste Meldung für": missing["latest_period"].fillna("noch nie"),
+                    "eingegangen am": missing["latest_submitted_at"],
+                    "Tage seitdem": missing["latest_age_days"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "eingegangen am": st.column_config.DatetimeColumn(format="DD.MM.YYYY"),
+                "Tage seitdem": charts.COUNT,
+            },
+        )
+    if not public:
+        st.page_link(
+            "pages/authorities.py",
+            label="Meldestand aller Behörden",
+            icon=":material/arrow_forward:",
+            query_params=filters.link(),
+        )
+
+if not public:
+    st.subheader("Weiter zu")
+    row = st.container(horizontal=True)
+    row.page_link(
+        "pages/projects.py",
+        label="Vorhaben",
+        icon=":material/list_alt:",
+        query_params=filters.link(),
+    )
+    row.page_link(
+        "pages/authorities.py",
+        label="Behörden",
+        icon=":material/account_balance:",
+        query_params=filters.link(),
+    )
+    row.page_link(
+        "pages/eakte.py",
+        label="E-Akte",
+        icon=":material/folder_open:",
+        query_params=filters.link(),
+    )

@@ -31,6 +31,10 @@ PAGES: tuple[PageSpec, ...] = (
         roles=ALL_ROLES | {"public"},  # aggregated, published figures only
         default=True,
     ),
+    # Portfolio, authority and E-Akte analytics (issue 4): analysts and above.
+    PageSpec("pages/projects.py", "Vorhaben", "📋", "vorhaben"),
+    PageSpec("pages/authorities.py", "Behörden", "🏛️", "behoerden"),
+    PageSpec("pages/eakte.py", "E-Akte", "🗂️", "e-akte"),
     PageSpec(
         "pages/submit.py",
         "Daten einreichen",

@@ -1,0 +1,210 @@
+"""The analysts' filters in one place: rendered by every analysis page, bound to the URL.
+
+Each filter is a multiselect whose key is its query parameter (``?art=Bezirksamt&ampel=rot``),
+so a filtered view can be bookmarked and sent by mail; the URL carries the German labels.
+Streamlit drops a page's bound parameters when the user switches pages in the sidebar (they
+belong to the page that rendered the widget), so the last values are remembered in the
+session and put back on the next page unless its URL says otherwise: the filters apply across
+pages. The period (``?periode=``) is rendered by ``ui.session`` and carried over the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import streamlit as st
+
+from data.reference import AUTHORITY_KIND_LABELS
+from kpi.selection import Selection, filter_options
+from loaders.enums import PROGRAMME_LABELS, STATUS_LABELS, TRAFFIC_LIGHT_LABELS
+from ui.data import load
+
+EMPTY_MESSAGE = "Keine Vorhaben für diese Auswahl"
+_MEMORY = "_filters_memory"
+_LAST_PATH = "_filters_path"
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    key: str  # widget key = query parameter
+    field: str  # attribute of kpi.selection.Selection
+    label: str
+    help: str
+    project_level: bool
+
+
+SPECS: tuple[FilterSpec, ...] = (
+    FilterSpec(
+        "art",
+        "authority_kinds",
+        "Behördenart",
+        "Senatsverwaltungen, Bezirksämter, nachgeordnete Behörden, Landesbetriebe.",
+        False,
+    ),
+    FilterSpec("behoerde", "authorities", "Behörde", "Eine oder mehrere Behörden.", False),
+    FilterSpec("programm", "programmes", "Programm", "Programm / Kategorie laut Meldung.", True),
+    FilterSpec("themenfeld", "topic_areas", "Themenfeld", "OZG-Themenfeld laut Meldung.", True),
+    FilterSpec("status", "statuses", "Status", "Status des Vorhabens laut Meldung.", True),
+    FilterSpec(
+        "ampel",
+        "lights",
+        "Ampel (Meldung)",
+        "Die von der Behörde gemeldete Ampel (Selbsteinschätzung). Die berechnete Ampel "
+        "steht in den Tabellen daneben.",
+        True,
+    ),
+)
+KEYS = tuple(spec.key for spec in SPECS)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose: the selection for ``kpi`` functions plus what to show and link."""
+
+    selection: Selection
+    labels: dict[str, list[str]] = field(default_factory=dict)  # filter label → value labels
+    url: dict[str, list[str]] = field(default_factory=dict)  # query parameters, period too
+
+    @property
+    def active(self) -> bool:
+        return bool(self.labels)
+
+    def describe(self) -> str:
+        """``Behördenart: Bezirksamt · Status: in Umsetzung`` (empty without filters)."""
+        return " · ".join(f"{name}: {', '.join(values)}" for name, values in self.labels.items())
+
+    def export_filters(self) -> dict[str, str]:
+        """Filter → values for the export files' info sheet."""
+        return {name: ", ".join(values) for name, values in self.labels.items()}
+
+    def link(self, **changes: Sequence[str] | str | None) -> dict[str, list[str]]:
+        """Query parameters for a link to another page with these filters; ``changes`` set
+        (or, with None, remove) single parameters, e.g. ``link(ampel=["rot"])``."""
+        params = {k: list(v) for k, v in self.url.items()}
+        for key, value in changes.items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = [value] if isinstance(value, str) else list(value)
+        return params
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    options = load(filter_options)
+    return {
+        "art": [
+            (code, AUTHORITY_KIND_LABELS.get(code, code)) for code, _ in options["authority_kinds"]
+        ],
+        "behoerde": options["authorities"],
+        "programm": list(PROGRAMME_LABELS.items()),
+        "themenfeld": options["topic_areas"],
+        "status": list(STATUS_LABELS.items()),
+        "ampel": list(TRAFFIC_LIGHT_LABELS.items()),
+    }
+
+
+def _page_path() -> str:
+    try:
+        url = st.context.url
+    except (AttributeError, RuntimeError):
+        url = None
+    return urlparse(url).path if url else ""
+
+
+def carry_over(keys: Sequence[str], *, valid: Callable[[str, object], bool], group: str) -> None:
+    """After a page switch, give widgets ``keys`` their values from the previous page unless
+    the URL names them; call before the widgets are created."""
+    path = _page_path()
+    marker = f"{_LAST_PATH}_{group}"
+    last = st.session_state.get(marker)
+    st.session_state[marker] = path
+    if last is None or last == path:
+        return
+    memory = st.session_state.get(_MEMORY, {})
+    for key in keys:
+        if key in st.query_params or key not in memory:
+            continue
+        value = memory[key]
+        if isinstance(value, list):
+            value = [v for v in value if valid(key, v)]
+            if value:
+                st.session_state[key] = value
+        elif value is not None and valid(key, value):
+            st.session_state[key] = value
+
+
+def remember(key: str, value: object) -> None:
+    st.session_state.setdefault(_MEMORY, {})[key] = value
+
+
+def carry_over_period(periods: Sequence[str]) -> None:
+    """The period selectbox of ``ui.session`` keeps its value across page switches."""
+    carry_over(["periode"], valid=lambda _key, value: value in periods, group="period")
+
+
+def _reset() -> None:
+    for key in KEYS:
+        st.session_state[key] = []
+    st.session_state[_MEMORY] = {
+        k: v for k, v in st.session_state.get(_MEMORY, {}).items() if k not in KEYS
+    }
+
+
+def render(*, project_filters: bool = True) -> Filters:
+    """The filter widgets in the sidebar; returns the selection and its description.
+
+    ``project_filters=False`` shows only the authority filters (pages that do not count
+    projects, e.g. E-Akte); the project filters stay remembered for the next page.
+    """
+    choices = _choices()
+    shown = [spec for spec in SPECS if project_filters or not spec.project_level]
+    allowed = {key: {code for code, _ in values} for key, values in choices.items()}
+    carry_over(
+        [spec.key for spec in shown],
+        valid=lambda key, value: value in allowed[key],
+        group="filters",
+    )
+    box = st.sidebar.expander("Filter", expanded=True, icon=":material/filter_alt:")
+    selected: dict[str, tuple[str, ...]] = {}
+    labels: dict[str, list[str]] = {}
+    url: dict[str, list[str]] = {}
+    for spec in shown:
+        names = dict(choices[spec.key])
+        value = box.multiselect(
+            spec.label,
+            list(names),
+            format_func=lambda code, names=names: names.get(code, code),
+            key=spec.key,
+            bind="query-params",
+            help=spec.help,
+            placeholder="alle",
+        )
+        remember(spec.key, list(value))
+        selected[spec.field] = tuple(value)
+        if value:
+            labels[spec.label] = [names.get(v, v) for v in value]
+            url[spec.key] = [names.get(v, v) for v in value]
+    if labels:
+        box.button("Filter zurücksetzen", on_click=_reset, icon=":material/filter_alt_off:")
+    ctx = st.session_state.get("ctx")
+    if ctx is not None and ctx.period:
+        url["periode"] = [ctx.period]
+    return Filters(selection=Selection(**selected), labels=labels, url=url)
+
+
+def caption(filters: Filters) -> None:
+    """One line above the content naming the active filters (plain text, no Markdown)."""
+    if filters.active:
+        st.caption(f"Gefiltert: {filters.describe()}")
+
+
+def empty_notice(filters: Filters) -> None:
+    """The empty state: say that nothing matches and what to do."""
+    hint = (
+        " Lockern Sie die Filter in der Seitenleiste oder setzen Sie sie zurück."
+        if filters.active
+        else " Für diese Berichtsperiode liegen keine Vorhabenlisten vor."
+    )
+    st.info(f"{EMPTY_MESSAGE}.{hint}", icon=":material/search_off:")
