@@ -16,9 +16,10 @@ from loaders.service_fields import CATALOG_FIELDS, STATUS_FIELDS
 
 if TYPE_CHECKING:
     from loaders.kinds import KindSpec, Validated, ValidationContext
+    from loaders.service_values import AuthorityTable
 
 
-def _authorities():  # noqa: ANN202 - AuthorityTable, imported lazily
+def _authorities() -> AuthorityTable:
     from loaders.service_values import AuthorityTable
     from store import connection as db
     from store.reference import authorities

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from loaders import convert
-from loaders.errors import Problem
 from loaders.header import MappedTable
 from loaders.kinds import Validated, ValidationContext
 from loaders.problem_collector import Collector, blank, column, extra_columns, raw_frame
@@ -121,10 +120,9 @@ def validate_status(
         out = _normalise_template(
             raw, c, catalogue=catalogue, authorities=authorities, default_as_of=default_as_of
         )
+    extras = extra_columns(table)
     out["extra_columns"] = (
-        pd.Series(extra_columns(table), index=raw.index, dtype=object).reindex(out.index)
-        if extra_columns(table)
-        else None
+        pd.Series(extras, index=raw.index, dtype=object).reindex(out.index) if extras else None
     )
     frame = finish_frame(out)
     if table.rows and frame.empty and not any(p.severity == "error" for p in c.problems):
@@ -507,8 +505,3 @@ def _warn_classification(
                 "maßgeblich ist der Katalog.",
                 severity="warning",
             )
-
-
-def problems_text(problems: list[Problem]) -> str:
-    """For logs and test failure messages."""
-    return "\n".join(p.as_line() for p in problems)
