@@ -63,9 +63,12 @@ def _cell_texts(values: pd.Series) -> pd.Series:
 
 def texts(values: pd.Series) -> pd.Series:
     """Stripped text; empty cells become None."""
-    out = _cell_texts(values).astype(object)
-    out[out == ""] = None
-    return out
+    return pd.Series(
+        [(v.strip() if type(v) is str else cell_text(v)) or None for v in values],
+        index=values.index,
+        name=values.name,
+        dtype=object,
+    )
 
 
 def _is_number(values: pd.Series) -> pd.Series:
@@ -157,22 +160,32 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = _cell_texts(values[~is_date & ~numeric])
     text = text[text != ""]
     if not text.empty:
-        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
-        serial_text = text.str.fullmatch(r"\d{5}")
-        if serial_text.any():
-            parsed[serial_text] = (
-                _EXCEL_EPOCH + pd.to_timedelta(text[serial_text].astype("int64"), unit="D")
-            ).astype("datetime64[us]")
-        for fmt in _DATE_FORMATS:
-            missing = parsed.isna()
-            if not missing.any():
-                break
-            parsed[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce").astype(
-                "datetime64[us]"
-            )
+        # Dates repeat within a column; parsing each distinct spelling once is ~4x faster.
+        codes, distinct = pd.factorize(text)
+        parsed_distinct = _parse_date_texts(pd.Series(distinct, dtype=text.dtype))
+        parsed = pd.Series(
+            parsed_distinct.to_numpy()[codes], index=text.index, dtype="datetime64[us]"
+        )
         result[parsed.index] = parsed
         bad[parsed.index] = parsed.isna()
     return result, bad
+
+
+def _parse_date_texts(text: pd.Series) -> pd.Series:
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    serial_text = text.str.fullmatch(r"\d{5}")
+    if serial_text.any():
+        parsed[serial_text] = (
+            _EXCEL_EPOCH + pd.to_timedelta(text[serial_text].astype("int64"), unit="D")
+        ).astype("datetime64[us]")
+    for fmt in _DATE_FORMATS:
+        missing = parsed.isna()
+        if not missing.any():
+            break
+        parsed[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce").astype(
+            "datetime64[us]"
+        )
+    return parsed
 
 
 def _as_datetime(value: dt.date) -> dt.datetime:
@@ -206,8 +219,8 @@ def parse_key_list(values: pd.Series, *, leika: bool) -> tuple[pd.Series, pd.Ser
             return [], False
         items = [t for t in _LIST_SPLIT.split(text) if t]
         if leika:
-            return items, not all(_LEIKA.match(t) for t in items)
-        return items, not all(t.isdigit() for t in items)
+            return items, not all(map(_LEIKA.match, items))
+        return items, not all(map(str.isdigit, items))
 
     pairs = values.map(split)
     return pairs.map(lambda p: p[0]), pairs.map(lambda p: p[1]).astype(bool)
