@@ -13,7 +13,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from kpi.eakte import eakte_summary
+from kpi.eakte import eakte_summary, eakte_trend
 from kpi.portfolio import AGGREGATES
 from kpi.reporting import reporting_trend
 from kpi.selection import Selection
@@ -190,7 +190,7 @@ def sparklines(
     selection: Selection | None = None,
 ) -> dict[str, list[float]]:
     """The headline figures per period up to ``period`` (oldest first), for small line charts
-    on the cards; shares in percent."""
+    on the cards; shares in percent (E-Akte over the authorities reporting in ``period``)."""
     frame = portfolio_trend(
         cur, today=today, include_unpublished=include_unpublished, selection=selection
     )
@@ -201,4 +201,9 @@ def sparklines(
         if key.endswith("share") or key == "reporting_rate":
             values = values * 100
         lines[key] = [round(float(v), 2) for v in values.fillna(0)]
+    eakte = eakte_trend(
+        cur, include_unpublished=include_unpublished, selection=selection, cohort_period=period
+    )
+    eakte = eakte[eakte["period_id"] <= period]
+    lines["eakte_share"] = [round(float(v) * 100, 2) for v in eakte["share"].fillna(0)]
     return lines

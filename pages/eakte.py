@@ -232,6 +232,7 @@ left.altair_chart(
         value="Quote in %",
         value_title="Arbeitsplätze mit E-Akte in %",
         value_format=",.1f",
+        axis_format=",d",
     ),
     width="stretch",
 )

@@ -66,7 +66,7 @@ def _value(key: str, kind: str) -> str:
     if kind == "share":
         return fmt.percent(value)
     if kind == "money":
-        return fmt.money(value)
+        return charts.money_short(value)
     return fmt.number(value)
 
 
@@ -79,7 +79,7 @@ def _help(key: str) -> str:
     if key == "eakte_share" and figure.get("authorities") is not None:
         extra = f" {figure['authorities']} Behörden mit Meldung."
     if figure.get("previous_period"):
-        kind = next(k for c, k, _ in CARDS if c == key)
+        kind = kind_of(key)
         before = figure["previous"]
         shown = (
             fmt.percent(before)
@@ -89,7 +89,13 @@ def _help(key: str) -> str:
             else fmt.number(before)
         )
         extra += f" Vorperiode {figure['previous_period']}: {shown}."
+    if kind_of(key) == "money":
+        extra += f" Genau: {fmt.money(figure['value'])}."
     return rule + extra
+
+
+def kind_of(key: str) -> str:
+    return next(k for c, k, _ in CARDS if c == key)
 
 
 rows = (CARDS[:5], CARDS[5:])
@@ -128,23 +134,16 @@ st.dataframe(
         {
             "Quelle": fresh["source"],
             "Behörden": fresh["authorities"],
-            "Zeilen": fresh["rows"],
-            "Stichtag": fresh["reference_date"],
-            "älteste Meldung": fresh["oldest_received"],
-            "neueste Meldung": fresh["newest_received"],
-            "Datenstand der Zeilen": fresh["data_as_of"],
+            "Zeilen": fresh["rows"].fillna(0).astype("int64"),
+            "Stichtag": fresh["reference_date"].map(fmt.date),
+            "älteste Meldung": fresh["oldest_received"].map(fmt.date),
+            "neueste Meldung": fresh["newest_received"].map(fmt.date),
+            "Datenstand der Zeilen": fresh["data_as_of"].map(fmt.date),
         }
     ),
     hide_index=True,
     width="stretch",
-    column_config={
-        "Behörden": charts.COUNT,
-        "Zeilen": charts.COUNT,
-        "Stichtag": charts.DATE,
-        "älteste Meldung": st.column_config.DatetimeColumn(format="DD.MM.YYYY"),
-        "neueste Meldung": st.column_config.DatetimeColumn(format="DD.MM.YYYY"),
-        "Datenstand der Zeilen": charts.DATE,
-    },
+    column_config={"Behörden": charts.COUNT, "Zeilen": charts.COUNT},
 )
 st.caption(REPORTING_RULES["freshness"])
 
@@ -165,7 +164,9 @@ grid["Ampel laut Meldung"] = grid["traffic_light"].map(charts.light_label)
 grid["Ampel berechnet"] = grid["computed"].map(charts.light_label)
 grid = grid.rename(columns={"projects": "Vorhaben"})
 table = grid.pivot(index="Ampel laut Meldung", columns="Ampel berechnet", values="Vorhaben")
-table = table.reindex(index=charts.LIGHT_LABELS).reset_index()
+table = table.reindex(
+    index=charts.LIGHT_LABELS, columns=[*charts.LIGHT_LABELS, charts.light_label(None)]
+).reset_index()
 charts.show(
     charts.light_matrix(grid, row="Ampel laut Meldung", column="Ampel berechnet", value="Vorhaben"),
     table,

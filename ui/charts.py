@@ -1,8 +1,8 @@
 """Altair chart builders: German number and date locale, colour-blind-safe colours, traffic
 lights that carry their word as well as their colour, and a table beside every chart.
 
-The locale travels inside the chart (``usermeta.embedOptions``, read by vega-embed), so axis
-numbers read ``1.234,5`` and months ``Okt.`` in the browser and in exported images alike.
+The locale travels inside the chart (Vega-Lite ``config.locale``), so axis numbers read
+``1.234,5`` and months ``Okt`` in the browser and in exported images alike.
 Charts receive aggregated frames only (a handful to a few hundred rows), never raw rows.
 """
 
@@ -60,7 +60,7 @@ TIME_FORMAT_LOCALE: dict[str, Any] = {
         "Dez",
     ],
 }
-USERMETA = {"embedOptions": {"formatLocale": FORMAT_LOCALE, "timeFormatLocale": TIME_FORMAT_LOCALE}}
+LOCALE = {"number": FORMAT_LOCALE, "time": TIME_FORMAT_LOCALE}
 
 NO_LIGHT = "none"
 NO_LIGHT_LABEL = "keine berechnet"
@@ -86,8 +86,13 @@ LIGHT_SHAPES = alt.Scale(
 
 
 def german(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Attach the German locale (numbers and dates) to a top-level chart."""
-    return chart.properties(usermeta=USERMETA)
+    """Attach the German locale (numbers and dates) to a top-level chart.
+
+    It goes into the chart's config (Vega-Lite ``config.locale``): Streamlit passes only a few
+    ``usermeta.embedOptions`` (theme, renderer, padding) on to vega-embed and drops a
+    ``formatLocale`` there, while the config travels with the spec to the browser and to
+    exported images alike."""
+    return chart.configure(locale=LOCALE)
 
 
 def bar(
@@ -98,6 +103,7 @@ def bar(
     value_title: str,
     sort: Sequence[str] | None = None,
     value_format: str = ",d",
+    axis_format: str | None = None,
     height: int | None = None,
     colour: str | None = None,
 ) -> alt.Chart:
@@ -105,7 +111,7 @@ def bar(
     order = list(sort) if sort is not None else "-x"
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=240)),
-        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format)),
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format or value_format)),
         tooltip=[
             alt.Tooltip(f"{category}:N"),
             alt.Tooltip(f"{value}:Q", format=value_format, title=value_title),
@@ -115,8 +121,7 @@ def bar(
     labels = base.mark_text(align="left", dx=3).encode(
         text=alt.Text(f"{value}:Q", format=value_format)
     )
-    rows = max(len(frame), 1)
-    return german((bars + labels).properties(height=height or min(40 + 22 * rows, 520)))
+    return german((bars + labels).properties(height=alt.Step(height or 24)))
 
 
 def light_stack(
@@ -149,8 +154,7 @@ def light_stack(
             tooltip=[f"{category}:N", f"{light}:N", alt.Tooltip(f"{value}:Q", format=",d")],
         )
     )
-    rows = max(frame[category].nunique(), 1)
-    return german(chart.properties(height=min(60 + 22 * rows, 560)))
+    return german(chart.properties(height=alt.Step(26)))
 
 
 def light_matrix(frame: pd.DataFrame, *, row: str, column: str, value: str) -> alt.LayerChart:
@@ -181,14 +185,13 @@ def light_matrix(frame: pd.DataFrame, *, row: str, column: str, value: str) -> a
             alt.value("#1a1a1a"),
         ),
     )
-    return german((cells + text).properties(height=200))
+    return german((cells + text).properties(height=alt.Step(44)))
 
 
 def timeline(frame: pd.DataFrame, *, label: str, light: str) -> alt.LayerChart:
     """Planned vs forecast end per project: a line from the planned to the forecast end,
     a hollow circle at the plan and a filled mark (shape and colour by computed light) at the
     forecast."""
-    rows = max(len(frame), 1)
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{label}:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
     )
@@ -218,7 +221,7 @@ def timeline(frame: pd.DataFrame, *, label: str, light: str) -> alt.LayerChart:
             f"{light}:N",
         ],
     )
-    return german((rule + planned + forecast).properties(height=min(60 + 20 * rows, 900)))
+    return german((rule + planned + forecast).properties(height=alt.Step(22)))
 
 
 def trend_lines(
@@ -447,3 +450,16 @@ def delta_text(delta: float | None, *, kind: str = "count") -> str | None:
     if kind == "money":
         return f"{sign}{fmt.money(size)}"
     return f"{sign}{fmt.number(size)}"
+
+
+def money_short(value: float | None) -> str:
+    """``272,6 Mio. €`` for cards, where the full amount would not fit."""
+    from ui import format as fmt
+
+    if value is None or pd.isna(value):
+        return "–"
+    if abs(value) >= 1e9:
+        return f"{fmt.number(value / 1e9, decimals=1)} Mrd. €"
+    if abs(value) >= 1e6:
+        return f"{fmt.number(value / 1e6, decimals=1)} Mio. €"
+    return fmt.money(value)

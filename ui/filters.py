@@ -10,6 +10,7 @@ pages. The period (``?periode=``) is rendered by ``ui.session`` and carried over
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
@@ -194,10 +195,19 @@ def render(*, project_filters: bool = True) -> Filters:
     return Filters(selection=Selection(**selected), labels=labels, url=url)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape(text: str) -> str:
+    """Values from uploaded files (topic areas) are shown as text, never as Markdown."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def caption(filters: Filters) -> None:
-    """One line above the content naming the active filters (plain text, no Markdown)."""
+    """One line above the content naming the active filters (escaped: values may come from
+    uploaded files)."""
     if filters.active:
-        st.caption(f"Gefiltert: {filters.describe()}")
+        st.caption(f"Gefiltert: {escape(filters.describe())}")
 
 
 def empty_notice(filters: Filters) -> None:
