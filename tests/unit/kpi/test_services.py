@@ -43,7 +43,7 @@ from store import connection as db
 from store.identity import Identity
 
 ADMIN = Identity(name="Test Admin", role="admin")
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples"
 
 
 def key(n: int) -> int:
