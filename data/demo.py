@@ -23,6 +23,16 @@ DEMO_ACTOR = "Demodaten-Generator"
 LATE_FOR_LAST_PERIOD = {"ba-pankow", "ba-spandau", "senkultgz", "lageso", "laf"}
 SKIPPED_PERIODS = {("ba-reinickendorf", "2025-Q4"), ("senjustv", "2025-Q2"), ("lvwa", "2026-Q1")}
 CONFIDENTIAL_COSTS = {"polizei"}
+# Similar projects in several authorities, worded differently (issue 7, "Bündelung prüfen"):
+# these projects are renamed after the random draw, so no other demo value changes.
+PLANTED_SIMILAR_TITLES = {
+    ("ba-lichtenberg", "Online-Antrag Hundesteuer"): "Chatbot für Bürgeranfragen im Bürgeramt",
+    ("ba-treptow-koepenick", "Digitale Gewerbeanmeldung"): "KI-Chatbot Bürgeranfragen Bürgeramt",
+    ("labo", "Digitale Ausländerakte"): "Bürgeranfragen-Chatbot im Bürgeramt",
+    ("seninnsport", "Dokumentenmanagement Gremienarbeit"): (
+        "Einführung eines Chatbots für Bürgeranfragen"
+    ),
+}
 
 DISTRICT_TITLES = (
     "Digitale Gewerbeanmeldung",
@@ -279,6 +289,9 @@ def demo_project_files(
     rng = random.Random(DEMO_SEED)
     periods = period_ids(last_period, count)
     portfolios = {a.id: _projects(a, rng) for a in AUTHORITIES}
+    for authority_id, portfolio in portfolios.items():
+        for project in portfolio:
+            project.title = PLANTED_SIMILAR_TITLES.get((authority_id, project.title), project.title)
     for index, period in enumerate(periods):
         _, _, due = parse_period(period)
         for authority in AUTHORITIES:

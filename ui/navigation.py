@@ -94,3 +94,12 @@ PAGES += (
 
 def pages_for(role: str) -> list[PageSpec]:
     return [p for p in PAGES if role in p.roles]
+
+
+# Legal notices must be reachable without signing in (Impressumspflicht, BITV); the sign-in
+# gate shows these pages next to itself. They must not need ``st.session_state["ctx"]``.
+WITHOUT_SIGN_IN = frozenset({"pages/accessibility.py", "pages/imprint.py"})
+
+
+def pages_without_sign_in() -> list[PageSpec]:
+    return [p for p in PAGES if p.path in WITHOUT_SIGN_IN]
