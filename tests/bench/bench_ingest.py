@@ -275,9 +275,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(results: list[tuple[str, int, Path, dict[str, Any], dict[str, Any]]]) -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         f"Python {platform.python_version()}, {os.cpu_count()} CPU cores, "
-        f"{platform.machine()}; median of n runs, each case in its own process.",
+        f"{platform.machine()}; median of n runs, each case in its own process; "
+        f"load average at the end {load}.",
         "",
         "| file | rows | size | n | ingest s | raw read s (fastest) | ingest ÷ raw | "
         "read | map+validate | hash | write | peak RSS ingest | peak RSS raw read |",
