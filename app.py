@@ -13,7 +13,7 @@ from store.lockdown import LockdownError
 from store.settings import get_settings
 from ui import auth
 from ui.legal import run_page
-from ui.navigation import pages_for
+from ui.navigation import pages_for, pages_without_sign_in
 from ui.session import context, ensure_database
 
 st.set_page_config(
@@ -40,11 +40,15 @@ except LockdownError as exc:
 
 result = auth.identify()
 if result.identity is None:
+    st.session_state.pop("ctx", None)  # no page may act on an identity from an earlier run
     auth.remember_gate(result)
-    st.navigation(
-        [st.Page(auth.gate, title="Anmeldung", icon="🔐", url_path="anmeldung", default=True)],
-        position="hidden",
-    ).run()
+    gate = [st.Page(auth.gate, title="Anmeldung", icon="🔐", url_path="anmeldung", default=True)]
+    notices = [
+        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+        for spec in pages_without_sign_in()
+    ]
+    navigation = st.navigation({"Anmeldung": gate, "Hinweise": notices} if notices else gate)
+    run_page(navigation, role="public")  # footer links to the legal notices only
     st.stop()
 
 auth.demo_notice()

@@ -131,8 +131,27 @@ def _fsync(path: Path) -> None:
         os.close(directory)
 
 
+def _require_admin(identity: Identity, action: str) -> None:
+    """Backups hold every authority's data: admins (and the command line) only."""
+    if identity.role == "admin":
+        return
+    with db.audit_only_transaction() as audit:
+        write_audit(
+            audit,
+            actor=identity.name,
+            role=identity.role,
+            action="action_refused",
+            detail={"attempted": action},
+        )
+    raise BackupError(
+        "Sicherungen darf nur die Datenverantwortung (Administration) anlegen oder einspielen.",
+        detail=f"{identity.role} {identity.name} may not {action}",
+    )
+
+
 def create_backup(*, identity: Identity, now: datetime | None = None) -> BackupResult:
     """Write and verify a backup of the configured database into the backup directory."""
+    _require_admin(identity, "create backup")
     settings = get_settings()
     directory = settings.backup_directory
     directory.mkdir(parents=True, exist_ok=True)
@@ -204,6 +223,7 @@ def verify_backup(path: Path) -> Fingerprint:
 
 def restore_backup(path: Path, *, identity: Identity, now: datetime | None = None) -> RestoreResult:
     """Replace the configured database by a verified backup; the old file is kept beside it."""
+    _require_admin(identity, "restore backup")
     path = Path(path).resolve()
     expected = verify_backup(path)
     target = Path(get_settings().db).resolve()
