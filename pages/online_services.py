@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from kpi import national
 from kpi.services import (
     LEVELS,
     NEW_ONLINE_DAYS,
@@ -477,3 +478,145 @@ with st.expander("Datenquellen dieser Periode"):
             "(letzter bekannter Stand). PVOG-Export: „ok“ gilt als Reifegrad 3; "
             "Service-Portal: Online-Link = Reifegrad 3, sonst Reifegrad 1 (Information)."
         )
+
+
+# --- Bundesweit (issue 8): availability per state, district and municipality -----------------
+# Shown only when an availability matrix was loaded; Berlin-only databases never query it.
+nat_snapshot = None
+if load(national.has_national_data):
+    st.subheader("Bundesweit: Online-Verfügbarkeit je Land, Kreis und Gemeinde")
+    nat_snapshot = load(national.snapshot, period=ctx.period)
+    if nat_snapshot is None:
+        st.info(
+            f"Für {ctx.period} liegt noch keine bundesweite Verfügbarkeitsmatrix vor. Bitte eine "
+            "spätere Berichtsperiode wählen."
+        )
+if nat_snapshot is not None:
+    nat_topics = load(national.topic_areas)
+    nat_topic_label = dict(zip(nat_topics["topic_area"], nat_topics["name"], strict=True))
+    n1, n2, n3, n4 = st.columns(4)
+    nat_topic = n1.selectbox(
+        "Themenfeld (bundesweit)",
+        [None, *nat_topic_label],
+        format_func=lambda t: "alle Themenfelder" if t is None else nat_topic_label[t],
+        key="od_bund_themenfeld",
+    )
+    nat_args = {"period": ctx.period, "topic_area": nat_topic}
+    nat_states = load(national.regions)
+    nat_state = n2.selectbox(
+        "Land",
+        [None, *nat_states["code"]],
+        format_func=lambda c: (
+            "alle Länder"
+            if c is None
+            else dict(zip(nat_states["code"], nat_states["name"], strict=True))[c]
+        ),
+        key="od_bund_land",
+    )
+    nat_district = nat_muni = None
+    if nat_state is not None:
+        nat_districts = load(national.regions, parent=nat_state)
+        nat_names = dict(zip(nat_districts["code"], nat_districts["name"], strict=True))
+        nat_district = n3.selectbox(
+            "Kreis",
+            [None, *nat_names],
+            format_func=lambda c: "alle Kreise" if c is None else nat_names[c],
+            key="od_bund_kreis",
+        )
+    if nat_district is not None:
+        nat_munis = load(national.regions, parent=nat_district)
+        nat_muni_names = dict(zip(nat_munis["code"], nat_munis["name"], strict=True))
+        nat_muni = n4.selectbox(
+            "Gemeinde",
+            [None, *nat_muni_names],
+            format_func=lambda c: "alle Gemeinden" if c is None else nat_muni_names[c],
+            key="od_bund_gemeinde",
+        )
+    nat_total = load(national.headline, **nat_args)
+    st.caption(
+        f"Verfügbarkeitsmatrix Stand {fmt.date(nat_total['as_of'])} (Periode "
+        f"{nat_total['snapshot_period']}): {fmt.number(nat_total['services'])} Leistungen × "
+        f"{fmt.number(nat_total['municipalities'])} Gemeinden. {national.RULES['snapshot']}"
+    )
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(
+        "Verfügbarkeit Deutschland",
+        fmt.percent(nat_total["coverage"]),
+        help=national.RULES["coverage"],
+    )
+    m2.metric(
+        "bevölkerungsgewichtet",
+        fmt.percent(nat_total["population_coverage"]),
+        help=national.RULES["population"],
+    )
+    m3.metric(
+        "überall online",
+        fmt.number(nat_total["services_everywhere"]),
+        help=f"{national.RULES['everywhere']} Von {fmt.number(nat_total['services'])} Leistungen; "
+        f"in mindestens einer Gemeinde: {fmt.number(nat_total['services_anywhere'])}.",
+    )
+    m4.metric(
+        "Vergleich: Reifegrad ≥ 2",
+        fmt.percent(nat_total["level2_coverage"]),
+        help=national.RULES["level2"],
+    )
+    if nat_muni is not None:
+        nat_offers = load(national.municipality_services, ags=nat_muni, **nat_args)
+        st.caption(
+            f"{nat_muni_names[nat_muni]}: {fmt.number(int(nat_offers['online'].sum()))} von "
+            f"{fmt.number(len(nat_offers))} Leistungen online (Reifegrad ≥ 3)."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "LeiKa-Schlüssel": nat_offers["leika_key"],
+                    "Leistung": nat_offers["name"],
+                    "Themenfeld": nat_offers["topic_name"],
+                    "Reifegrad": nat_offers["maturity_level"],
+                    "Angebot von": nat_offers["provider"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="od_bund_leistungen",
+        )
+    else:
+        nat_level = (
+            "state" if nat_state is None else "district" if nat_district is None else "municipality"
+        )
+        nat_rows = load(
+            national.coverage, level=nat_level, parent=nat_district or nat_state, **nat_args
+        )
+        nat_label = national.LEVEL_LABELS[nat_level]
+        nat_shown = pd.DataFrame(
+            {
+                nat_label: nat_rows["name"],
+                "Gemeinden": nat_rows["municipalities"],
+                "Einwohner": nat_rows["population"],
+                "Verfügbarkeit": nat_rows["coverage"].map(fmt.percent),
+                "bevölkerungsgewichtet": nat_rows["population_coverage"].map(fmt.percent),
+                "überall online": nat_rows["services_everywhere"],
+                "in mind. einer Gemeinde": nat_rows["services_anywhere"],
+                "Vergleich ≥ 2": nat_rows["level2_coverage"].map(fmt.percent),
+            }
+        )
+        nat_left, nat_right = st.columns([2, 3])
+        nat_bars = nat_rows.nlargest(40, "population") if len(nat_rows) > 40 else nat_rows
+        nat_left.altair_chart(
+            alt.Chart(
+                nat_bars.assign(Anteil=nat_bars["coverage"] * 100).rename(
+                    columns={"name": nat_label}
+                )
+            )
+            .mark_bar()
+            .encode(
+                x=alt.X("Anteil:Q", title="Verfügbarkeit in %", scale=alt.Scale(domain=[0, 100])),
+                y=alt.Y(f"{nat_label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)),
+                tooltip=[nat_label, alt.Tooltip("Anteil:Q", format=".1f")],
+            )
+            .properties(height=max(200, 18 * len(nat_bars))),
+            width="stretch",
+        )
+        if len(nat_rows) > 40:
+            nat_left.caption("Diagramm: die 40 einwohnerstärksten; alle Zeilen in der Tabelle.")
+        nat_right.dataframe(nat_shown, hide_index=True, width="stretch", key="od_bund_tabelle")
