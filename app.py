@@ -22,6 +22,8 @@ st.set_page_config(
     layout="wide",
     menu_items={"About": "Steuerungsdashboard der CDO Berlin für Digitalisierungsvorhaben."},
 )
+# The page menu goes first in the sidebar; ui.legal.run_page fills it (accessible markup).
+menu = st.sidebar.container()
 
 refusal = auth.startup_refusal(
     settings=get_settings(), server_address=st.get_option("server.address")
@@ -68,4 +70,4 @@ for spec in pages_for(ctx.identity.role):
         )
     )
 # Language, page title and the links to Barrierefreiheit / Impressum on every page.
-run_page(st.navigation(sections), role=ctx.identity.role)
+run_page(sections, role=ctx.identity.role, menu=menu)

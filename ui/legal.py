@@ -1,8 +1,8 @@
-"""The frame around every page (language, title, legal links) and the legal texts.
+"""The frame around every page (menu, language, title, legal links) and the legal texts.
 
-``app.py`` runs the chosen page through :func:`run_page`, so every page gets
-``<html lang="de">``, its own browser title and, at the bottom, links to "Barrierefreiheit"
-and "Impressum / Datenschutz" (also listed in the sidebar navigation for every role).
+``app.py`` runs the chosen page through :func:`run_page`, so every page gets an accessible
+sidebar menu, ``<html lang="de">``, its own browser title and, at the bottom, links to
+"Barrierefreiheit" and "Impressum / Datenschutz" (also in the menu for every role).
 
 The texts are assembled from settings (``DASHBOARD_LEGAL_*``, ``DASHBOARD_A11Y_*``,
 ``DASHBOARD_CONTACT_RETENTION_DAYS``); configured values are escaped before they reach
@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.navigation.page import StreamlitPage
 
 from store.identity import Identity
@@ -32,8 +33,27 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
-def run_page(page: StreamlitPage, *, role: str) -> None:
-    """Run ``page`` (what ``st.navigation`` returned) with language, title and footer."""
+def run_page(
+    navigation: StreamlitPage | Mapping[str, list[StreamlitPage]],
+    *,
+    role: str,
+    menu: DeltaGenerator | None = None,
+) -> None:
+    """Run the current page with language, title and footer.
+
+    Pass the *sections* (``{"Auswertung": [st.Page, ...], ...}``) rather than the result of
+    ``st.navigation``: Streamlit 1.67 renders sectioned sidebar navigation as a ``<ul>`` whose
+    children are ``<div>``/``<header>`` with the ``<li>`` nested inside (axe-core rules
+    ``list`` and ``listitem``, serious: screen readers announce a broken list). Given
+    sections, the native menu is hidden and :func:`sidebar_menu` draws the same links as
+    plain page links under section labels, into ``menu`` (a container made at the top of
+    the sidebar before other sidebar widgets) or at the end of the sidebar.
+    """
+    if isinstance(navigation, Mapping):
+        page = st.navigation(dict(navigation), position="hidden")
+        sidebar_menu(navigation, container=menu)
+    else:
+        page = navigation
     set_document_language()
     set_page_title(page.title)
     try:
@@ -42,8 +62,26 @@ def run_page(page: StreamlitPage, *, role: str) -> None:
         footer(role=role)
 
 
+def sidebar_menu(
+    sections: Mapping[str, list[StreamlitPage]], *, container: DeltaGenerator | None = None
+) -> None:
+    """One page link per page under a text label per section (valid markup, tab order =
+    reading order). The current page is highlighted by Streamlit's page link."""
+    target = container if container is not None else st.sidebar
+    with target:
+        for section, pages in sections.items():
+            if len(sections) > 1:
+                st.markdown(f"**{md(section)}**")
+            for item in pages:
+                st.page_link(item, label=item.title, icon=item.icon or None)
+
+
 def footer(*, role: str) -> None:
-    """Links to the legal pages at the end of the main area (keyboard: last tab stops)."""
+    """Links to the legal pages at the end of the main area (keyboard: last tab stops).
+
+    A page that ends with ``st.stop()`` (an empty state) gets no footer: Streamlit refuses
+    further elements in that run. The sidebar menu still links both pages.
+    """
     from ui.navigation import pages_for
 
     registered = {spec.path for spec in pages_for(role)}

@@ -39,6 +39,7 @@ def test_checks_catch_a_failing_palette() -> None:
         background="#FFFFFF",
         secondary_background="#FFFFFF",
         text="#999999",
+        primary="#1F4E9C",
         categorical=("#E69F00", "#56B4E9", "#D55E00", "#B07A00"),
     )
     found = palette.problems(bad)
@@ -60,11 +61,48 @@ def test_deuteranopia_simulation_merges_red_and_green() -> None:
 def test_config_carries_the_palette_of_both_themes() -> None:
     config = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["theme"]
     for theme in palette.THEMES:
-        configured = [c.upper() for c in config[theme.name]["chartCategoricalColors"]]
+        section = config[theme.name]
+        configured = [c.upper() for c in section["chartCategoricalColors"]]
         assert configured == [c.upper() for c in theme.categorical], theme.name
-    # No other background or text colour than the ones the palette was checked against.
+        primary = section.get("primaryColor", config.get("primaryColor"))
+        assert primary.upper() == theme.primary.upper(), theme.name
+        if theme.name == "light":  # the dark text is Streamlit's default
+            assert section["textColor"].upper() == theme.text.upper()
+    # No other background than the ones the palette was checked against.
     for section in (config, config["light"], config["dark"]):
-        assert "backgroundColor" not in section and "textColor" not in section
+        assert "backgroundColor" not in section and "secondaryBackgroundColor" not in section
+    assert "textColor" not in config and "textColor" not in config["dark"]
+
+
+def test_caption_contrast_is_checked_at_streamlits_opacity() -> None:
+    """Streamlit's own light text #2F2D2B gives captions of #828180 on white: 3.88:1, the
+    value axe-core reported on the pages before the text colour was darkened."""
+    faded = palette.blend("#2F2D2B", "#FFFFFF", palette.FADED_TEXT_OPACITY)
+    assert faded == "#828180"
+    assert palette.contrast_ratio(faded, "#FFFFFF") == pytest.approx(3.88, abs=0.01)
+    old = palette.ThemeColours(
+        name="streamlit-light",
+        background="#FFFFFF",
+        secondary_background="#F8F8F7",
+        text="#2F2D2B",
+        primary="#1F4E9C",
+        categorical=palette.LIGHT.categorical,
+    )
+    assert any(p.startswith("streamlit-light: caption #828180") for p in palette.problems(old))
+
+
+def test_primary_colour_serves_buttons_and_controls() -> None:
+    """Streamlit writes white text on primary buttons; a light blue that reads well on the
+    dark background fails there (2.1:1 for #8AB4F8)."""
+    light_blue = palette.ThemeColours(
+        name="x",
+        background=palette.DARK.background,
+        secondary_background=palette.DARK.secondary_background,
+        text=palette.DARK.text,
+        primary="#8AB4F8",
+        categorical=palette.DARK.categorical,
+    )
+    assert palette.problems(light_blue) == ["x: button text #FFFFFF on #8AB4F8 = 2.11:1"]
 
 
 def test_traffic_light_text_never_relies_on_colour_alone() -> None:
