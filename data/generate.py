@@ -20,11 +20,12 @@ the parameters and the word lists and runs the steps in order. Every submission 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -182,16 +183,11 @@ def generate(
     from store import generate as gen
     from store import national
     from store.reference import ensure_period
-    from store.settings import get_settings
 
     if out.exists():
         raise FileExistsError(out)
-    db.close()
-    os.environ["DASHBOARD_DB"] = str(out)
-    os.environ["DASHBOARD_SEED_DEMO"] = "false"
-    get_settings.cache_clear()
     counts: dict[str, int] = {}
-    try:
+    with _database(out):
         initialise(demo=False)
         periods = period_ids(LAST_PERIOD, scale.periods)
         objects = [(name, topic) for topic, names in OBJECTS.items() for name in names]
@@ -257,31 +253,43 @@ def generate(
                     write_state=gen.write_synthetic_state,
                     progress=lambda code: log(f"matrix state {code}"),
                 )
-        for table in ("authority", "submission", "service", "region"):
-            row = db.cursor().execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 - fixed names
-            counts[table] = int(row[0]) if row else 0
-    finally:
-        db.close()
+        counts.update(gen.table_counts(db.cursor()))
     return counts
 
 
 def generate_demo(out: Path) -> dict[str, int]:
     """The demo set through the loaders, into a new database at ``out``."""
     from loaders.setup import initialise
-    from store import connection as db
-    from store.settings import get_settings
 
     if out.exists():
         raise FileExistsError(out)
+    with _database(out):
+        result = initialise(demo=True)
+    return {"submission": result.demo_submissions}
+
+
+@contextlib.contextmanager
+def _database(path: Path) -> Iterator[None]:
+    """Point this process's store at ``path`` for the block, then restore the settings (the
+    connection is per process and the settings are cached, so both are reset)."""
+    from store import connection as db
+    from store.settings import get_settings
+
+    saved = {key: os.environ.get(key) for key in ("DASHBOARD_DB", "DASHBOARD_SEED_DEMO")}
     db.close()
-    os.environ["DASHBOARD_DB"] = str(out)
+    os.environ["DASHBOARD_DB"] = str(path)
     os.environ["DASHBOARD_SEED_DEMO"] = "false"
     get_settings.cache_clear()
     try:
-        result = initialise(demo=True)
+        yield
     finally:
         db.close()
-    return {"submission": result.demo_submissions}
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,6 +49,18 @@ def insert_authorities(
     )
 
 
+COUNTED_TABLES = ("authority", "submission", "service", "region")
+
+
+def table_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows of the main tables, for the generator's summary line."""
+    counts = {}
+    for table in COUNTED_TABLES:
+        row = cur.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 - allowlist
+        counts[table] = int(row[0]) if row else 0
+    return counts
+
+
 def _periods_table(cur: duckdb.DuckDBPyConnection, periods: Sequence[str]) -> None:
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE gen_period AS "

@@ -9,10 +9,14 @@ Everything runs inside the caller's write transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 
 import duckdb
+import pandas as pd
+
+PROVIDER_CODES = {"federal": 1, "efa": 2, "state": 3, "municipal": 4}
 
 # Roll-ups of one state's matrix rows (parameters: snapshot id, lowest and highest AGS).
 _MUNICIPALITY_ROLLUP = """
@@ -78,8 +82,7 @@ def register_services(cur: duckdb.DuckDBPyConnection) -> int:
         "       + row_number() OVER (ORDER BY service_key), service_key "
         "FROM service WHERE service_key NOT IN (SELECT service_key FROM availability_service)"
     )
-    row = cur.execute("SELECT count(*) FROM availability_service").fetchone()
-    return int(row[0]) if row else 0
+    return _count(cur, "SELECT count(*) FROM availability_service", [])
 
 
 def new_snapshot(
@@ -96,9 +99,8 @@ def new_snapshot(
         "is_demo) SELECT coalesce(max(id), 0) + 1, ?, ?, ?, current_timestamp, 0, ? "
         "FROM availability_snapshot RETURNING id",
         [period_id, as_of, source, is_demo],
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
+    ).fetchall()
+    return int(row[0][0])
 
 
 def state_codes(cur: duckdb.DuckDBPyConnection) -> list[str]:
@@ -108,6 +110,62 @@ def state_codes(cur: duckdb.DuckDBPyConnection) -> list[str]:
             "SELECT code FROM region WHERE level = 'state' ORDER BY code"
         ).fetchall()
     ]
+
+
+def write_rollups(cur: duckdb.DuckDBPyConnection, *, snapshot_id: int, state_code: str) -> None:
+    """The roll-ups of one state's matrix rows (after they are written)."""
+    low, high = int(state_code) * 1_000_000, int(state_code) * 1_000_000 + 999_999
+    cur.execute(_MUNICIPALITY_ROLLUP, [snapshot_id, low, high])
+    cur.execute(_STATE_SERVICE_ROLLUP, [snapshot_id, low, high])
+
+
+def insert_availability(
+    cur: duckdb.DuckDBPyConnection, *, snapshot_id: int, frame: pd.DataFrame
+) -> None:
+    """Matrix rows from a frame (``ags``, ``service_key``, ``maturity_level``, ``provider``
+    as in :data:`PROVIDER_CODES` or None), sorted on the way in. For explicit data (tests, a
+    future import); the generator writes whole states in SQL instead. Every AGS must be a
+    municipality and every service registered (:func:`register_services`)."""
+    before = _rows(cur, snapshot_id)
+    view = "incoming_availability"  # registered on this transaction's cursor only
+    cur.register(view, frame[["ags", "service_key", "maturity_level", "provider"]])
+    try:
+        cur.execute(
+            "INSERT INTO service_availability "
+            "SELECT ?, CAST(f.ags AS INTEGER), a.service_no, "
+            "CAST(f.maturity_level AS UTINYINT), p.code FROM incoming_availability f "
+            "JOIN availability_service a ON a.service_key = f.service_key "
+            "LEFT JOIN availability_provider p ON p.provider = f.provider "
+            "ORDER BY 2, 3",
+            [snapshot_id],
+        )
+    except duckdb.Error:
+        with contextlib.suppress(duckdb.Error):
+            cur.unregister(view)
+        raise
+    cur.unregister(view)
+    after = _rows(cur, snapshot_id)
+    if after - before != len(frame):  # the join dropped rows of unknown services
+        raise ValueError("availability rows refer to unknown services")
+
+
+def _rows(cur: duckdb.DuckDBPyConnection, snapshot_id: int) -> int:
+    return _count(
+        cur, "SELECT count(*) FROM service_availability WHERE snapshot_id = ?", [snapshot_id]
+    )
+
+
+def _count(cur: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> int:
+    # fetchall, not fetchone: DuckDB 2.0 refuses register() while a result is unfinished
+    rows = cur.execute(sql, params).fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
+def finish_snapshot(cur: duckdb.DuckDBPyConnection, *, snapshot_id: int) -> int:
+    """Record the snapshot's row count; returns it."""
+    rows = _rows(cur, snapshot_id)
+    cur.execute("UPDATE availability_snapshot SET row_count = ? WHERE id = ?", [rows, snapshot_id])
+    return rows
 
 
 def fill_snapshot(
@@ -122,14 +180,7 @@ def fill_snapshot(
     Returns the number of matrix rows of the snapshot."""
     for code in state_codes(cur):
         write_state(cur, snapshot_id, code)
-        low, high = int(code) * 1_000_000, int(code) * 1_000_000 + 999_999
-        cur.execute(_MUNICIPALITY_ROLLUP, [snapshot_id, low, high])
-        cur.execute(_STATE_SERVICE_ROLLUP, [snapshot_id, low, high])
+        write_rollups(cur, snapshot_id=snapshot_id, state_code=code)
         if progress is not None:
             progress(code)
-    row = cur.execute(
-        "SELECT count(*) FROM service_availability WHERE snapshot_id = ?", [snapshot_id]
-    ).fetchone()
-    rows = int(row[0]) if row else 0
-    cur.execute("UPDATE availability_snapshot SET row_count = ? WHERE id = ?", [rows, snapshot_id])
-    return rows
+    return finish_snapshot(cur, snapshot_id=snapshot_id)
