@@ -110,6 +110,6 @@ def test_most_frequent_title_leads_and_threshold_is_respected() -> None:
     assert set(result["cluster_title"]) == {"Ersatz Telefonanlage (VoIP)"}
     assert set(result["cluster_key"]) == {"telefonanlag voip"}
     assert cluster_projects(
-        frame.assign(title=["A-Titel", "B-Titel", "C-Titel"]), threshold=85
+        frame.assign(title=["Hundesteuer", "Wohngeld", "Baumkataster"]), threshold=85
     ).empty
     assert cluster_projects(frame.iloc[0:0], threshold=85).empty
