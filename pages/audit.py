@@ -17,8 +17,8 @@ from kpi.audit import (
 )
 from kpi.export import ExportMeta, file_stem, to_csv, to_xlsx
 from loaders.errors import NotAllowed
+from store import connection as db
 from store.identity import ROLE_LABELS
-from ui.data import load
 
 st.title("Protokoll")
 ctx = st.session_state["ctx"]
@@ -28,8 +28,10 @@ st.caption(
     "und nie geändert."
 )
 
+# Read uncached: audit entries are written without bumping data_version (refusals, exports),
+# so a cached read would go stale, and the log should not sit in the shared cache anyway.
 try:
-    known_actions = load(audit_actions, identity=ctx.identity)
+    known_actions = audit_actions(db.cursor(), identity=ctx.identity)
 except NotAllowed as exc:
     st.error(exc.message)
     st.stop()
@@ -50,7 +52,7 @@ chosen = middle.multiselect(
     key="audit_actions",
     placeholder="alle Aktionen",
 )
-names = load(audit_authorities, identity=ctx.identity)
+names = audit_authorities(db.cursor(), identity=ctx.identity)
 authority = right.selectbox(
     "Behörde",
     [None, *sorted(names, key=lambda a: names[a])],
@@ -64,8 +66,8 @@ actor = st.text_input(
 dates = tuple(period) if isinstance(period, (tuple, list)) else (period,)
 since = dates[0] if dates else None
 until = dates[1] if len(dates) > 1 else since  # while the second day is being picked
-entries = load(
-    audit_entries,
+entries = audit_entries(
+    db.cursor(),
     identity=ctx.identity,
     since=since,
     until=until,

@@ -371,3 +371,36 @@ def test_app_refuses_to_start_when_the_lockdown_is_missing(
     assert not at.exception
     assert "Die App startet nicht" in at.error[0].value
     assert not at.title and "ctx" not in at.session_state
+
+
+def test_cached_results_never_cross_roles(empty_db: Path) -> None:
+    """``ui.data.load`` keys the cache by every argument, so a role-dependent kpi function that
+    takes the identity can never serve one role's result to another."""
+    from ui.data import load
+
+    admin_view = load(audit_entries, identity=IDENTITIES["admin"])
+    assert admin_view is not None
+    for role in ("public", "analyst", "coordinator"):
+        with pytest.raises(NotAllowed):
+            load(audit_entries, identity=IDENTITIES[role])
+
+
+def test_protokoll_shows_refusals_at_once(empty_db: Path) -> None:
+    """Refusals are written without a data_version bump; the admin page still shows them."""
+    at = _app("admin")
+    at.switch_page("pages/audit.py").run()
+    before = len(at.dataframe[0].value) if at.dataframe else 0
+    with pytest.raises(NotAllowed):
+        audit_entries(db.cursor(), identity=IDENTITIES["analyst"])
+    at.run()
+    assert len(at.dataframe[0].value) == before + 1
+    assert "Ana Lyse" in set(at.dataframe[0].value["Wer"])
+
+
+def test_oidc_public_view_without_sign_in(empty_db: Path, oidc: None, public_view: None) -> None:
+    at = _app("admin", is_logged_in=False)
+    assert _titles(at) == ["Übersicht"]
+    assert at.session_state["ctx"].identity.role == "public"
+    assert "Anmelden" in [b.label for b in at.sidebar.button]
+    with pytest.raises(ValueError):
+        at.switch_page("pages/audit.py")
