@@ -106,32 +106,45 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _page_path() -> str:
+def _page_identity() -> str:
+    """Which page is running: the URL path in the browser (stable from the first run on),
+    else (in AppTest) the page script's hash."""
     try:
         url = st.context.url
     except (AttributeError, RuntimeError):
         url = None
-    return urlparse(url).path if url else ""
+    if url:
+        return "path:" + urlparse(url).path
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return "hash:" + (ctx.page_script_hash if ctx is not None else "")
 
 
-def carry_over(keys: Sequence[str], *, valid: Callable[[str, object], bool], group: str) -> None:
-    """After a page switch, give widgets ``keys`` their values from the previous page unless
-    the URL names them; call before the widgets are created."""
-    path = _page_path()
+def carry_over(
+    keys: Sequence[str], *, valid: Callable[[str, object], bool], group: str = "filters"
+) -> None:
+    """After a page switch, give the widgets ``keys`` the values they had on the previous
+    page, unless the URL names them. Call before the widgets are created.
+
+    Streamlit forgets a page's URL-bound widgets when the user switches pages in the sidebar
+    (the parameters belong to the page that rendered them), so the values are remembered in
+    the session (:func:`remember`) and set again here, before the widget exists, which makes
+    the new page's widget return them in its first run.
+    """
+    page = _page_identity()
     marker = f"{_LAST_PATH}_{group}"
     last = st.session_state.get(marker)
-    st.session_state[marker] = path
-    if last is None or last == path:
+    st.session_state[marker] = page
+    if last is None or last == page:
         return
     memory = st.session_state.get(_MEMORY, {})
     for key in keys:
         if key in st.query_params or key not in memory:
             continue
         value = memory[key]
-        if isinstance(value, list):
-            value = [v for v in value if valid(key, v)]
-            if value:
-                st.session_state[key] = value
+        if isinstance(value, list):  # also an empty list: a stale value must not come back
+            st.session_state[key] = [v for v in value if valid(key, v)]
         elif value is not None and valid(key, value):
             st.session_state[key] = value
 
@@ -141,7 +154,8 @@ def remember(key: str, value: object) -> None:
 
 
 def carry_over_period(periods: Sequence[str]) -> None:
-    """The period selectbox of ``ui.session`` keeps its value across page switches."""
+    """The period selectbox of ``ui.session`` (created by the main script) keeps its value
+    across page switches; call before the selectbox and :func:`remember` after it."""
     carry_over(["periode"], valid=lambda _key, value: value in periods, group="period")
 
 
@@ -162,11 +176,7 @@ def render(*, project_filters: bool = True) -> Filters:
     choices = _choices()
     shown = [spec for spec in SPECS if project_filters or not spec.project_level]
     allowed = {key: {code for code, _ in values} for key, values in choices.items()}
-    carry_over(
-        [spec.key for spec in shown],
-        valid=lambda key, value: value in allowed[key],
-        group="filters",
-    )
+    carry_over([spec.key for spec in shown], valid=lambda key, value: value in allowed[key])
     box = st.sidebar.expander("Filter", expanded=True, icon=":material/filter_alt:")
     selected: dict[str, tuple[str, ...]] = {}
     labels: dict[str, list[str]] = {}

@@ -12,6 +12,7 @@ from store import connection as db
 from store.identity import Identity
 from store.settings import get_settings
 from ui.data import load
+from ui.filters import carry_over_period, remember
 
 _init_lock = threading.Lock()
 _ready: set[str] = set()  # database paths initialised by this process
@@ -60,6 +61,7 @@ def context(identity: Identity | None = None) -> Context:
     known = load(periods)
     period = None
     if known:
+        carry_over_period(known)  # the URL loses ?periode= when the user switches pages
         period = st.sidebar.selectbox(
             "Berichtsperiode",
             known,
@@ -67,6 +69,7 @@ def context(identity: Identity | None = None) -> Context:
             bind="query-params",
             help="Quartal, auf das sich alle Zahlen beziehen. Neueste Periode zuerst.",
         )
+        remember("periode", period)
     include_unpublished = identity.role != "public" and st.sidebar.toggle(
         "Nicht veröffentlichte Meldungen einbeziehen",
         key="entwuerfe",

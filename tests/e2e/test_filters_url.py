@@ -1,0 +1,102 @@
+"""A filtered view opened from its URL (bookmark, link in a mail) shows exactly that view, and
+the filters stay when the user switches pages in the sidebar."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kpi.selection import Selection
+from kpi.variance import project_variance
+from store import connection as db
+from ui import format as fmt
+
+pytestmark = pytest.mark.e2e
+
+PERIOD = "2026-Q2"
+DISTRICTS_RED = Selection(authority_kinds=("district_office",), lights=("red",))
+
+
+def _metric(page: Any, label: str) -> Any:
+    return (
+        page.get_by_test_id("stMetric")
+        .filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+        .get_by_test_id("stMetricValue")
+    )
+
+
+def _expected_projects(selection: Selection, period: str) -> int:
+    return len(
+        project_variance(db.cursor(), period=period, today=date.today(), selection=selection)
+    )
+
+
+def _dismiss_page_not_found(page: Any) -> None:
+    """Streamlit 1.67 opens a spurious "Page not found" dialog when a URL names a page other
+    than the default one, although it runs the requested page (the pages are registered by
+    the script's first run). Close it so the page underneath can be used."""
+    from playwright.sync_api import expect
+
+    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
+    try:
+        dialog.wait_for(state="visible", timeout=5_000)
+    except Exception:  # noqa: BLE001 - no dialog is the good case
+        return
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
+def test_url_with_filters_opens_the_filtered_view_and_keeps_it_across_pages(
+    app_server: str, page: Any, demo_db: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    expected = _expected_projects(DISTRICTS_RED, PERIOD)
+    everything = _expected_projects(Selection(), PERIOD)
+    assert 0 < expected < everything  # the filter must make a visible difference
+    active = "Gefiltert: Behördenart: Bezirksamt · Ampel (Meldung): rot"
+
+    response = page.goto(
+        f"{app_server}/?periode={PERIOD}&art=Bezirksamt&ampel=rot", wait_until="domcontentloaded"
+    )
+    assert response is not None and response.ok
+    expect(page.get_by_role("heading", name="Übersicht", level=1)).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"^Berichtsperiode {PERIOD} ·"))).to_be_visible()
+    expect(page.get_by_text(active)).to_be_visible()
+    expect(_metric(page, "Vorhaben")).to_have_text(fmt.number(expected))
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Bezirksamt", exact=True)).to_be_visible()  # the chip
+
+    # Another page through the sidebar menu: same period, same filters, same count.
+    sidebar.get_by_role("link", name="Vorhaben").click()
+    expect(page.get_by_role("heading", name="Vorhaben", level=1)).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"^Berichtsperiode {PERIOD} ·"))).to_be_visible()
+    expect(page.get_by_text(active)).to_be_visible()
+    expect(_metric(page, "Vorhaben")).to_have_text(fmt.number(expected))
+
+    # A bookmark of a detail page with filters.
+    page.goto(f"{app_server}/vorhaben?periode={PERIOD}&status=pausiert&art=Bezirksamt")
+    _dismiss_page_not_found(page)
+    paused = _expected_projects(
+        Selection(authority_kinds=("district_office",), statuses=("paused",)), PERIOD
+    )
+    assert 0 < paused
+    expect(
+        page.get_by_text("Gefiltert: Behördenart: Bezirksamt · Status: pausiert")
+    ).to_be_visible()
+    expect(_metric(page, "Vorhaben")).to_have_text(fmt.number(paused))
+
+
+def test_url_whose_filters_match_nothing_says_so(app_server: str, page: Any, demo_db: Path) -> None:
+    from playwright.sync_api import expect
+
+    # BA Pankow is late with its 2026-Q3 list in the demo data
+    assert _expected_projects(Selection(authorities=("ba-pankow",)), "2026-Q3") == 0
+    page.goto(f"{app_server}/vorhaben?periode=2026-Q3&behoerde=BA+Pankow")
+    _dismiss_page_not_found(page)
+    expect(page.get_by_role("heading", name="Vorhaben", level=1)).to_be_visible()
+    expect(page.get_by_text("Keine Vorhaben für diese Auswahl", exact=False)).to_be_visible()
