@@ -24,6 +24,7 @@ def _open(path: str, *, role: str = "analyst") -> AppTest:
     at.run()
     at.switch_page(path).run()
     assert not at.exception, at.exception
+    assert at.session_state["ctx"].identity.role == role
     return at
 
 
@@ -66,7 +67,9 @@ def test_accessibility_statement_with_contact_from_settings(
         assert legal.md(item.what) in text
 
 
-def test_unset_contact_is_said_not_invented(demo_db: Path) -> None:
+def test_unset_contact_is_said_not_invented(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASHBOARD_PUBLIC_VIEW", "true")  # offers the public role in demo mode
+    get_settings.cache_clear()
     at = _open(legal.ACCESSIBILITY_PAGE, role="public")
     text = _text(at)
     assert f"E-Mail: *{legal.NOT_SET}*" in text
@@ -76,6 +79,7 @@ def test_unset_contact_is_said_not_invented(demo_db: Path) -> None:
 def test_imprint_and_privacy_notice(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DASHBOARD_LEGAL_ADDRESS", "Musterstraße 1 [Haus *B*], 10178 Berlin")
     monkeypatch.setenv("DASHBOARD_CONTACT_RETENTION_DAYS", "90")
+    monkeypatch.setenv("DASHBOARD_PUBLIC_VIEW", "true")
     get_settings.cache_clear()
     at = _open(legal.IMPRINT_PAGE, role="public")
 
@@ -126,6 +130,18 @@ def test_legal_links_at_the_bottom_of_the_page(demo_db: Path, path: str) -> None
     url = {p.path: p.url_path for p in PAGES}
     assert links[-2:] == [url[legal.ACCESSIBILITY_PAGE], url[legal.IMPRINT_PAGE]]
     assert at.html and 'lang = "de"' in at.html[0].proto.body
+
+
+@pytest.mark.parametrize("role", ["analyst", "coordinator", "admin"])
+def test_sidebar_menu_links_every_page_of_the_role(demo_db: Path, role: str) -> None:
+    """The accessible menu replaces Streamlit's sectioned navigation: one page link per
+    registered page of the role, in registry order within each section."""
+    at = _open(legal.ACCESSIBILITY_PAGE, role=role)
+    menu = [link.proto.page for link in at.sidebar.get("page_link")]
+    expected: dict[str, list[str]] = {}
+    for spec in pages_for(role):
+        expected.setdefault(spec.section, []).append("" if spec.default else spec.url_path)
+    assert menu == [url for urls in expected.values() for url in urls]
 
 
 def test_markdown_escaping() -> None:
