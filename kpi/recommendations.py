@@ -906,6 +906,61 @@ RULES: tuple[Rule, ...] = (
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
+# How evidence columns are shown: money (€), share (0…1, shown in %), date, integer, decimal,
+# light / status / programme (codes with German labels), text (everything else).
+EVIDENCE_KINDS: dict[str, str] = {
+    **dict.fromkeys(
+        ("budget", "reference_budget", "expected_cost", "deviation", "original_budget"), "money"
+    ),
+    **dict.fromkeys(
+        (
+            "cost_variance_original",
+            "schedule_variance_original",
+            "variance",
+            "share",
+            "quota",
+            "median",
+            "slope_per_quarter",
+        ),
+        "share",
+    ),
+    **dict.fromkeys(
+        (
+            "due_date",
+            "latest_submitted_at",
+            "original_end",
+            "forecast_end",
+            "baseline_end",
+            "previous_forecast_end",
+            "forecast_date",
+            "target_date",
+            "golive_planned",
+        ),
+        "date",
+    ),
+    **dict.fromkeys(
+        (
+            "periods_behind",
+            "latest_projects",
+            "overdue_days",
+            "forecast_slip_days",
+            "unreported_periods",
+            "services",
+            "online",
+            "peers",
+            "missing_to_median",
+            "workplaces_open",
+            "reuse_level",
+            "own_level",
+        ),
+        "integer",
+    ),
+    **dict.fromkeys(("traffic_light", "computed_light", "computed_light_original"), "light"),
+    "status": "status",
+    "programme": "programme",
+    "similarity": "decimal",
+}
+
 
 # ---------------------------------------------------------------------------------------------
 # Evaluation.
@@ -1170,6 +1225,21 @@ def top_recommendations(
 def top_from(findings: pd.DataFrame, *, n: int = 5) -> pd.DataFrame:
     """The ``n`` highest-ranked findings that are not dismissed."""
     return findings[findings["state"] != "dismissed"].head(n).reset_index(drop=True)
+
+
+def filter_findings(
+    findings: pd.DataFrame,
+    *,
+    rule_ids: tuple[str, ...] = (),
+    severities: tuple[str, ...] = (),
+    states: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """The page's own filters (rule, severity, decision state); empty means all."""
+    mask = pd.Series(True, index=findings.index)
+    for column, wanted in (("rule_id", rule_ids), ("severity", severities), ("state", states)):
+        if wanted:
+            mask &= findings[column].isin(wanted)
+    return findings[mask]
 
 
 def counts_by_rule(findings: pd.DataFrame) -> pd.DataFrame:

@@ -58,6 +58,10 @@ PAGES: tuple[PageSpec, ...] = (
 PAGES += (PageSpec("pages/online_services.py", "Online-Dienste", "🌐", "online-dienste"),)
 
 
+# Handlungsempfehlungen: ranked, explainable recommendations with evidence (issue 7).
+PAGES += (PageSpec("pages/recommendations.py", "Handlungsempfehlungen", "🧭", "empfehlungen"),)
+
+
 # The audit log ("Protokoll"): admins only.
 PAGES += (
     PageSpec(
