@@ -23,7 +23,7 @@ from ui import format as fmt
 from ui.data import load
 from ui.export import table_downloads
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|<>~$"})
 STEP_LABELS = {
     ("draft", "checked"): "Als geprüft markieren",
     ("checked", "published"): "Veröffentlichen",

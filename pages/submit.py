@@ -42,7 +42,7 @@ from ui.export import table_downloads
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNUSED = "— nicht auswerten —"
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|<>~$"})
 
 
 def md(text: object) -> str:
