@@ -286,3 +286,45 @@ if not public:
         icon=":material/folder_open:",
         query_params=filters.link(),
     )
+
+# --- Handlungsempfehlungen (issue 7): the top five, not for the public view ----------------------
+if not public:
+    from kpi.recommendations import recommendations, top_from
+
+    st.subheader("Wichtigste Handlungsempfehlungen")
+    advice = load(
+        recommendations,
+        period=ctx.period,
+        today=today,
+        include_unpublished=ctx.include_unpublished,
+        selection=filters.selection,
+    )
+    top = top_from(advice.findings, n=5)
+    if top.empty:
+        st.success("Für diese Auswahl schlägt keine Regel an (oder alle sind zurückgestellt).")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Rang": top["rank"],
+                    "Dringlichkeit": top["severity"].map(
+                        {"high": "🔴 hoch", "medium": "🟠 mittel", "low": "⚪ niedrig"}
+                    ),
+                    "Empfehlung": top["title"],
+                    "Regel": top["rule_title"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={"Rang": charts.COUNT},
+        )
+        st.caption(
+            "Die fünf ranghöchsten nicht zurückgestellten Empfehlungen: zuerst nach "
+            "Dringlichkeit, dann nach Tragweite (Anteil am Ganzen, an dem die Regel misst)."
+        )
+    st.page_link(
+        "pages/recommendations.py",
+        label=f"Alle {fmt.number(len(advice.findings))} Handlungsempfehlungen mit Belegen",
+        icon=":material/arrow_forward:",
+        query_params=filters.link(),
+    )
