@@ -29,7 +29,7 @@ def test_online_services_page_shows_quotas_chart_and_searchable_table(
 
     response = page.goto(app_server, wait_until="domcontentloaded")
     assert response is not None and response.ok
-    page.get_by_test_id("stSidebarNav").get_by_text("Online-Dienste", exact=True).click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Online-Dienste").click()
     expect(page.get_by_role("heading", name="Online-Dienste", level=1)).to_be_visible()
 
     def metric_value(label: str) -> Any:
