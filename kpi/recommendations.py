@@ -41,6 +41,7 @@ from kpi.services import OZG_LEVEL, adoption_from, service_state
 from kpi.similarity import RULE_TEXT as SIMILARITY_TEXT
 from kpi.similarity import similar_projects
 from kpi.variance import RED_LIMIT, facts_params, facts_query, project_variance
+from loaders.enums import PROGRAMME_LABELS
 from store.settings import Settings, get_settings
 
 SEVERITY_LABELS: dict[str, str] = {"high": "hoch", "medium": "mittel", "low": "niedrig"}
@@ -371,8 +372,10 @@ def _quota_below_median(inp: Inputs) -> pd.DataFrame:
     services = _service_subjects(inp, inp.services)
     if services.empty:
         return services
+    needed = ["topic_area", "subject", "topic_name", "authority_id", "short_name"]
+    services = services[[*needed, "authority_kind", "service_key", "online"]]
     groups = (
-        services.groupby(["topic_area", "subject"], dropna=False)
+        services.groupby(["topic_area", "subject"], dropna=False, sort=False)
         .agg(
             topic_name=("topic_name", "first"),
             authority_id=("authority_id", "first"),
@@ -483,7 +486,7 @@ class Rule:
     whole: str  # German: what the impact share is measured against
     total: Callable[[Inputs], float]
     query: Callable[[Inputs], pd.DataFrame]
-    headline: Callable[[pd.DataFrame, Thresholds], str]
+    headline: Callable[[Group, Thresholds], str]
     target: str  # title of the page that shows the evidence, filtered
     columns: dict[str, str]  # evidence columns shown: name → German label
     fingerprint: tuple[str, ...]
@@ -493,22 +496,28 @@ class Rule:
     sort: tuple[tuple[str, bool], ...] = (("impact", False),)  # (column, ascending)
 
 
-def _name(rows: pd.DataFrame) -> str:
-    return str(rows["short_name"].iloc[0])
+@dataclass(frozen=True)
+class Group:
+    """What a headline needs of a finding's evidence: its first row and how many there are."""
+
+    first: dict[str, object]
+    count: int
+    authorities: int
 
 
-def _n(rows: pd.DataFrame, one: str, many: str) -> str:
-    return f"{len(rows)} {one if len(rows) == 1 else many}"
+def _name(g: Group) -> str:
+    return str(g.first["short_name"])
 
 
-def _missing_headline(rows: pd.DataFrame, t: Thresholds) -> str:
-    row = rows.iloc[0]
-    period = row["period_id"]
-    if pd.isna(row["latest_period"]):
-        return f"{_name(rows)}: keine Vorhabenliste für {period} – bisher nie gemeldet"
-    return (
-        f"{_name(rows)}: keine Vorhabenliste für {period} – neueste Meldung {row['latest_period']}"
-    )
+def _n(g: Group, one: str, many: str) -> str:
+    return f"{g.count} {one if g.count == 1 else many}"
+
+
+def _missing_headline(g: Group, t: Thresholds) -> str:
+    period, latest = g.first["period_id"], g.first["latest_period"]
+    if latest is None or pd.isna(latest):
+        return f"{_name(g)}: keine Vorhabenliste für {period} – bisher nie gemeldet"
+    return f"{_name(g)}: keine Vorhabenliste für {period} – neueste Meldung {latest}"
 
 
 _PROJECT_COLUMNS = {
@@ -575,8 +584,8 @@ RULES: tuple[Rule, ...] = (
         whole="des gemeldeten Gesamtbudgets",
         total=lambda inp: inp.budget_total,
         query=_light_mismatch,
-        headline=lambda rows, t: (
-            f"{_name(rows)}: {_n(rows, 'Vorhaben', 'Vorhaben')} berechnet rot, "
+        headline=lambda g, t: (
+            f"{_name(g)}: {_n(g, 'Vorhaben', 'Vorhaben')} berechnet rot, "
             "selbst grün oder gelb gemeldet"
         ),
         target="Vorhaben",
@@ -615,7 +624,7 @@ RULES: tuple[Rule, ...] = (
         whole="des gemeldeten Gesamtbudgets",
         total=lambda inp: inp.budget_total,
         query=_overdue,
-        headline=lambda rows, t: f"{_name(rows)}: {_n(rows, 'Vorhaben', 'Vorhaben')} überfällig",
+        headline=lambda g, t: f"{_name(g)}: {_n(g, 'Vorhaben', 'Vorhaben')} überfällig",
         target="Vorhaben",
         columns={
             **_PROJECT_COLUMNS,
@@ -645,8 +654,8 @@ RULES: tuple[Rule, ...] = (
         whole="des gemeldeten Gesamtbudgets",
         total=lambda inp: inp.budget_total,
         query=_forecast_slip,
-        headline=lambda rows, t: (
-            f"{_name(rows)}: Prognose-Ende bei {_n(rows, 'Vorhaben', 'Vorhaben')} um mehr als "
+        headline=lambda g, t: (
+            f"{_name(g)}: Prognose-Ende bei {_n(g, 'Vorhaben', 'Vorhaben')} um mehr als "
             f"{t.slip_days} Tage verschoben"
         ),
         target="Vorhaben",
@@ -683,9 +692,9 @@ RULES: tuple[Rule, ...] = (
         whole="des gemeldeten Gesamtbudgets",
         total=lambda inp: inp.budget_total,
         query=_cost_overrun,
-        headline=lambda rows, t: (
-            f"{_name(rows)}: Kostenabweichung ab {RED_LIMIT * 100:.0f} % bei "
-            f"{_n(rows, 'Vorhaben', 'Vorhaben')}"
+        headline=lambda g, t: (
+            f"{_name(g)}: Kostenabweichung ab {RED_LIMIT * 100:.0f} % bei "
+            f"{_n(g, 'Vorhaben', 'Vorhaben')}"
         ),
         target="Vorhaben",
         columns={
@@ -718,8 +727,8 @@ RULES: tuple[Rule, ...] = (
         whole="aller Vorhaben der Periode",
         total=lambda inp: inp.projects_total,
         query=_costs_not_reported,
-        headline=lambda rows, t: (
-            f"{_name(rows)}: Kosten bei {_n(rows, 'Vorhaben', 'Vorhaben')} seit "
+        headline=lambda g, t: (
+            f"{_name(g)}: Kosten bei {_n(g, 'Vorhaben', 'Vorhaben')} seit "
             f"{t.unreported_cost_periods} oder mehr Meldungen nicht gemeldet"
         ),
         target="Vorhaben",
@@ -754,8 +763,8 @@ RULES: tuple[Rule, ...] = (
         whole="der Leistungen im Geltungsbereich",
         total=lambda inp: inp.services_total,
         query=_reuse_check,
-        headline=lambda rows, t: (
-            f"{_name(rows)}: {_n(rows, 'Leistung', 'Leistungen')} mit EfA-/Bundesangebot, "
+        headline=lambda g, t: (
+            f"{_name(g)}: {_n(g, 'Leistung', 'Leistungen')} mit EfA-/Bundesangebot, "
             "eigenes Angebot unter Reifegrad 3"
         ),
         target="Online-Dienste",
@@ -790,7 +799,7 @@ RULES: tuple[Rule, ...] = (
             "3 Behörden, sonst niedrig."
             + (
                 " Ausgenommen: Programm "
-                + ", ".join(t.similarity_exclude_programmes)
+                + ", ".join(PROGRAMME_LABELS.get(p, p) for p in t.similarity_exclude_programmes)
                 + " (zentral gesteuert)."
                 if t.similarity_exclude_programmes
                 else ""
@@ -801,9 +810,8 @@ RULES: tuple[Rule, ...] = (
         whole="des gemeldeten Gesamtbudgets",
         total=lambda inp: inp.budget_total,
         query=_similar_projects,
-        headline=lambda rows, t: (
-            f"Ähnliche Vorhaben in {rows['authority_id'].nunique()} Behörden: "
-            f"„{rows['cluster_title'].iloc[0]}“"
+        headline=lambda g, t: (
+            f"Ähnliche Vorhaben in {g.authorities} Behörden: „{g.first['cluster_title']}“"
         ),
         target="Vorhaben",
         columns={
@@ -843,8 +851,8 @@ RULES: tuple[Rule, ...] = (
         whole="aller Arbeitsplätze im Geltungsbereich",
         total=lambda inp: inp.workplaces_total,
         query=_eakte_behind,
-        headline=lambda rows, t: (
-            f"{_name(rows)}: E-Akte-Einführung hinter Plan ({rows['reason_text'].iloc[0]})"
+        headline=lambda g, t: (
+            f"{_name(g)}: E-Akte-Einführung hinter Plan ({g.first['reason_text']})"
         ),
         target="E-Akte",
         columns={
@@ -886,9 +894,9 @@ RULES: tuple[Rule, ...] = (
         whole="der Leistungen im Geltungsbereich",
         total=lambda inp: inp.services_total,
         query=_quota_below_median,
-        headline=lambda rows, t: (
-            f"{_name(rows)}: Online-Quote in "
-            f"{_n(rows, 'Themenfeld', 'Themenfeldern')} deutlich unter dem Median"
+        headline=lambda g, t: (
+            f"{_name(g)}: Online-Quote in "
+            f"{_n(g, 'Themenfeld', 'Themenfeldern')} deutlich unter dem Median"
         ),
         target="Online-Dienste",
         columns={
@@ -1009,11 +1017,18 @@ class Evaluation:
 
 def fingerprint(rows: pd.DataFrame, columns: tuple[str, ...]) -> str:
     """A short hash of the evidence that makes the case; independent of row order."""
-    lines = sorted(
+    return _digest(_lines(rows, columns))
+
+
+def _lines(rows: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    return [
         "|".join(_stable(v) for v in values)
         for values in rows[list(columns)].itertuples(index=False)
-    )
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:16]
+    ]
+
+
+def _digest(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()[:16]
 
 
 def _stable(value: object) -> str:
@@ -1044,34 +1059,74 @@ def evaluate_rule(rule: Rule, inputs: Inputs) -> pd.DataFrame:
         return rows.assign(key=pd.Series(dtype="object"), fingerprint=pd.Series(dtype="object"))
     rows = rows.reset_index(drop=True)
     rows["key"] = rule.id + ":" + rows["subject"].astype(str)
-    prints = {key: fingerprint(group, rule.fingerprint) for key, group in rows.groupby("key")}
-    rows["fingerprint"] = rows["key"].map(prints)
+    lines = pd.Series(_lines(rows, rule.fingerprint), index=rows.index)
+    rows["fingerprint"] = rows["key"].map(
+        lines.groupby(rows["key"]).agg(lambda s: _digest(list(s)))
+    )
     return rows
+
+
+# Fields of a finding's first evidence row that headlines use.
+_HEADLINE_FIELDS = (
+    "short_name",
+    "period_id",
+    "latest_period",
+    "cluster_title",
+    "reason_text",
+    "fingerprint",
+)
 
 
 def _findings(rule: Rule, rows: pd.DataFrame, inputs: Inputs) -> list[dict[str, object]]:
     total = float(rule.total(inputs))
+    # Plain Python over the (few hundred) evidence rows: faster than pandas groupby lambdas.
+    count: dict[str, int] = {}
+    top: dict[str, int] = {}
+    impact_of: dict[str, float] = {}
+    ids_of: dict[str, set[str]] = {}
+    names_of: dict[str, set[str]] = {}
+    for key, severity, impact, authority, name in zip(
+        rows["key"],
+        rows["severity"],
+        rows["impact"].astype("float64").fillna(0.0),
+        rows["authority_id"],
+        rows["short_name"],
+        strict=True,
+    ):
+        count[key] = count.get(key, 0) + 1
+        top[key] = max(top.get(key, 0), SEVERITY_RANK[severity])
+        impact_of[key] = impact_of.get(key, 0.0) + float(impact)
+        ids_of.setdefault(key, set())
+        names_of.setdefault(key, set())
+        if isinstance(authority, str):
+            ids_of[key].add(authority)
+        if isinstance(name, str):
+            names_of[key].add(name)
+    wanted = [c for c in _HEADLINE_FIELDS if c in rows.columns]
+    firsts = rows.drop_duplicates("key").set_index("key")[wanted].to_dict("index")
+    severity_of = {rank: name for name, rank in SEVERITY_RANK.items()}
     result = []
-    for key, group in rows.groupby("key", sort=True):
-        severity = max(group["severity"], key=lambda s: SEVERITY_RANK[s])
-        impact = float(group["impact"].astype("float64").sum())
-        ids = tuple(sorted(a for a in group["authority_id"].dropna().unique()))
-        names = sorted({str(n) for n in group["short_name"].dropna()})
+    for key in sorted(count):
+        first = firsts[key]
+        ids = tuple(sorted(ids_of[key]))
+        group = Group(first=first, count=count[key], authorities=len(ids))
+        impact = impact_of[key]
+        names = ", ".join(sorted(names_of[key]))
         result.append(
             {
                 "key": key,
                 "rule_id": rule.id,
                 "rule_title": rule.title,
-                "severity": severity,
+                "severity": severity_of[top[key]],
                 "title": rule.headline(group, inputs.thresholds),
                 "authority_ids": ids,
-                "authorities": ", ".join(names),
-                "evidence_rows": len(group),
+                "authorities": names,
+                "evidence_rows": count[key],
                 "impact": impact,
                 "unit": rule.unit,
                 "impact_total": total,
                 "impact_share": impact / total if total > 0 else 0.0,
-                "fingerprint": str(group["fingerprint"].iloc[0]),
+                "fingerprint": str(first["fingerprint"]),
                 "target": rule.target,
                 "link_authorities": ids,
                 "link_lights": rule.link_lights,
