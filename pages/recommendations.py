@@ -376,12 +376,11 @@ if not history.empty:
         )
 
 if ctx.identity.role == "admin":
-    with st.form(f"decision_{key}", border=True):
+    with st.form("decision", border=True, clear_on_submit=True):
         st.markdown("**Bearbeiten**")
-        options = ["acknowledged", "dismissed"] + (["open"] if item["state"] != "open" else [])
         state = st.radio(
             "Bearbeitungsstand",
-            options,
+            ["acknowledged", "dismissed", "open"],
             format_func={
                 "acknowledged": "zur Kenntnis genommen",
                 "dismissed": "zurückstellen",
