@@ -136,3 +136,21 @@ def test_loopback_and_proxy_sources() -> None:
     assert source_trusted("10.0.0.5", trusted=["10.0.0.5"])
     assert not source_trusted("10.0.0.6", trusted=["10.0.0.5"])
     assert not source_trusted(None, trusted=["10.0.0.5"])
+
+
+def test_streamlit_config_is_private_and_serves_loopback() -> None:
+    """.streamlit/config.toml: no usage statistics, no error details, minimal toolbar, the
+    upload limit of the loaders, loopback (the demo default), and no third-party URLs."""
+    import tomllib
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / ".streamlit" / "config.toml"
+    config = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["client"]["toolbarMode"] == "minimal"
+    assert config["server"]["maxUploadSize"] == Settings(_env_file=None).max_upload_mb
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["enableStaticServing"] is False
+    assert is_loopback(config["server"]["address"])
+    assert "http" not in repr(config.get("theme", {})), "fonts/images must be bundled"
