@@ -81,15 +81,15 @@ if chart_rows.empty:
     empty_notice(filters)
 else:
     long = charts.light_counts_long(chart_rows, category="Behörde")
-    st.altair_chart(
-        charts.light_stack(
+    charts.chart(
+        charts.spec(
+            charts.light_stack,
             long,
             category="Behörde",
             value="Vorhaben",
             light="Ampel berechnet",
             sort=list(chart_rows.sort_values("projects", ascending=False)["label"]),
-        ),
-        width="stretch",
+        )
     )
 st.dataframe(
     table,

@@ -177,7 +177,9 @@ trend_table = pd.DataFrame(
     }
 )
 charts.show(
-    charts.forecast_chart(history, projection=projection, target_date=pd.Timestamp(target)),
+    charts.spec(
+        charts.forecast_chart, history, projection=projection, target_date=pd.Timestamp(target)
+    ),
     trend_table,
     column_config={
         "Behörden": charts.COUNT,
@@ -225,8 +227,9 @@ table = pd.DataFrame(
     }
 )
 left, right = st.columns([2, 3])
-left.altair_chart(
-    charts.bar(
+charts.chart(
+    charts.spec(
+        charts.bar,
         bars,
         category="Behörde",
         value="Quote in %",
@@ -234,7 +237,7 @@ left.altair_chart(
         value_format=",.1f",
         axis_format=",d",
     ),
-    width="stretch",
+    container=left,
 )
 right.dataframe(
     table,

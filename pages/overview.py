@@ -168,7 +168,13 @@ table = table.reindex(
     index=charts.LIGHT_LABELS, columns=[*charts.LIGHT_LABELS, charts.light_label(None)]
 ).reset_index()
 charts.show(
-    charts.light_matrix(grid, row="Ampel laut Meldung", column="Ampel berechnet", value="Vorhaben"),
+    charts.spec(
+        charts.light_matrix,
+        grid[["Ampel laut Meldung", "Ampel berechnet", "Vorhaben"]],
+        row="Ampel laut Meldung",
+        column="Ampel berechnet",
+        value="Vorhaben",
+    ),
     table,
 )
 worse = int(grid.loc[grid["computed_worse"], "Vorhaben"].sum())

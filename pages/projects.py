@@ -73,14 +73,14 @@ view = st.segmented_control(
     help="Alle Vorhaben der Auswahl oder nur die, die Aufmerksamkeit brauchen.",
 )
 label, function, rule = VIEWS[view]
-projects = load(function, **args)
-if projects.empty:
+table, config = charts.project_table_of(function, **args)
+if table.empty:
     empty_notice(filters)
     st.stop()
 
 summary = load(portfolio_summary, **args)
 cards = st.columns(5)
-cards[0].metric("Vorhaben", fmt.number(len(projects)), help=rule, border=True)
+cards[0].metric("Vorhaben", fmt.number(len(table)), help=rule, border=True)
 cards[1].metric(
     "Budget (gemeldet)",
     fmt.money(summary["budget_reported"]),
@@ -107,7 +107,6 @@ cards[4].metric(
 )
 
 st.subheader(f"Liste: {label}")
-table, config = charts.project_table(projects)
 st.dataframe(table, hide_index=True, width="stretch", height=420, column_config=config)
 st.caption(f"{rule} {RULES['as_of']}")
 table_downloads(
@@ -147,7 +146,8 @@ side = pd.DataFrame(
     }
 )
 charts.show(
-    charts.light_stack(
+    charts.spec(
+        charts.light_stack,
         long,
         category=group_label,
         value="Vorhaben",
@@ -171,7 +171,8 @@ else:
         slip_days=timeline["end_slip_days"],
     )
     charts.show(
-        charts.timeline(
+        charts.spec(
+            charts.timeline,
             shown[["label", "baseline_end", "forecast_end", "light", "slip_days"]],
             label="label",
             light="light",
@@ -279,7 +280,8 @@ moves = pd.DataFrame(
     }
 )
 charts.show(
-    charts.dates_over_periods(
+    charts.spec(
+        charts.dates_over_periods,
         dates.assign(Datum=pd.to_datetime(dates["Datum"])),
         x="period_id",
         y="Datum",

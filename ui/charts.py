@@ -8,7 +8,7 @@ Charts receive aggregated frames only (a handful to a few hundred rows), never r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import altair as alt
@@ -326,14 +326,58 @@ def forecast_chart(
     return german(alt.layer(*layers).properties(height=280))
 
 
-def show(chart: alt.TopLevelMixin, table: pd.DataFrame | None = None, **table_options: Any) -> None:
+_BUILDERS: dict[str, Callable[..., alt.TopLevelMixin]] = {}
+
+
+def _registered(function: Callable[..., alt.TopLevelMixin]) -> Callable[..., alt.TopLevelMixin]:
+    _BUILDERS[function.__name__] = function
+    return function
+
+
+for _builder in (bar, light_stack, light_matrix, timeline, dates_over_periods, forecast_chart):
+    _registered(_builder)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _spec(name: str, args: tuple[Any, ...], items: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    spec = _BUILDERS[name](*args, **dict(items)).to_dict()
+    # Altair's default theme sets a 300 px view; Streamlit renders Altair without it.
+    view = spec.get("config", {}).get("view", {})
+    for key in ("continuousWidth", "continuousHeight"):
+        view.pop(key, None)
+    if "view" in spec.get("config", {}) and not view:
+        del spec["config"]["view"]
+    return spec
+
+
+def spec(builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The Vega-Lite spec of an Altair chart built by ``builder``, cached by its input.
+
+    Building an Altair chart and validating it in ``to_dict`` costs 20–50 ms per chart, most
+    of a warm rerun; the same aggregated frame gives the same spec, so it is built once."""
+    return _spec(builder.__name__, args, tuple(sorted(kwargs.items())))
+
+
+def chart(figure: dict[str, Any] | alt.TopLevelMixin, *, container: Any = None) -> None:
+    target = container if container is not None else st
+    if isinstance(figure, dict):
+        target.vega_lite_chart(figure, width="stretch")
+    else:
+        target.altair_chart(figure, width="stretch")
+
+
+def show(
+    figure: dict[str, Any] | alt.TopLevelMixin,
+    table: pd.DataFrame | None = None,
+    **table_options: Any,
+) -> None:
     """The chart and, beside it, the table it was drawn from (screen readers and exports read
     the numbers from the table)."""
     if table is None:
-        st.altair_chart(chart, width="stretch")
+        chart(figure)
         return
     left, right = st.columns([3, 2], vertical_alignment="top")
-    left.altair_chart(chart, width="stretch")
+    chart(figure, container=left)
     right.dataframe(table, hide_index=True, width="stretch", **table_options)
 
 
@@ -343,19 +387,22 @@ DATE = st.column_config.DateColumn(format="DD.MM.YYYY")
 COUNT = st.column_config.NumberColumn(format="localized")
 
 
-def _flags(row: Any) -> str:
-    notes = []
-    if row.self_green_computed_red:
-        notes.append("⚠ selbst grün, berechnet rot")
-    elif row.self_green_computed_red_original:
-        notes.append("⚠ selbst grün, ursprünglich rot")
-    elif row.self_better_than_computed:
-        notes.append("Meldung besser als berechnet")
-    if row.overdue:
-        notes.append("überfällig")
-    if row.rebaselined:
-        notes.append("neu geplant")
-    return " · ".join(notes)
+def _flags(frame: pd.DataFrame) -> pd.Series:
+    """The "Hinweis" column: disagreement first, then overdue and re-baselined."""
+    light = pd.Series("", index=frame.index, dtype=object)
+    light[frame["self_better_than_computed"].astype(bool)] = "Meldung besser als berechnet"
+    light[frame["self_green_computed_red_original"].astype(bool)] = (
+        "⚠ selbst grün, ursprünglich rot"
+    )
+    light[frame["self_green_computed_red"].astype(bool)] = "⚠ selbst grün, berechnet rot"
+    notes = pd.DataFrame(
+        {
+            "light": light,
+            "overdue": frame["overdue"].astype(bool).map({True: "überfällig", False: ""}),
+            "rebaselined": frame["rebaselined"].astype(bool).map({True: "neu geplant", False: ""}),
+        }
+    )
+    return notes.apply(lambda r: " · ".join(v for v in r if v), axis=1) if len(notes) else light
 
 
 def project_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -376,7 +423,7 @@ def project_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
             "Ampel (Meldung)": frame["traffic_light"].map(light_label),
             "Ampel berechnet": frame["computed_light"].map(light_label),
             "Ampel ursprüngl. Planung": frame["computed_light_original"].map(light_label),
-            "Hinweis": [_flags(r) for r in frame.itertuples(index=False)],
+            "Hinweis": _flags(frame),
             "Kostenabw. in %": (frame["cost_variance"] * 100).round(1),
             "Terminabw. in %": (frame["schedule_variance"] * 100).round(1),
             "Ende geplant": frame["baseline_end"],
@@ -404,6 +451,34 @@ def project_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
         "Fortschritt in %": COUNT,
     }
     return table, config
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _project_table_of(
+    module: str, name: str, version: int, items: tuple[tuple[str, Any], ...]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    import importlib
+
+    from ui.data import load
+
+    del version  # part of the cache key only
+    if not module.startswith("kpi."):
+        raise ValueError(f"not a kpi function: {module}.{name}")
+    function = getattr(importlib.import_module(module), name)
+    return project_table(load(function, **dict(items)))
+
+
+def project_table_of(
+    function: Callable[..., pd.DataFrame], **kwargs: Any
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """:func:`project_table` of what ``function`` returns through ``ui.data.load``, cached
+    by ``data_version`` and the arguments: building the German table costs more than the
+    query it shows."""
+    from store import connection as db
+
+    return _project_table_of(
+        function.__module__, function.__name__, db.data_version(), tuple(sorted(kwargs.items()))
+    )
 
 
 def light_counts_long(frame: pd.DataFrame, *, category: str) -> pd.DataFrame:
