@@ -35,6 +35,14 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             print(f"Fehler: Unbekannte Berichtsperiode „{period}“ (JJJJ-Qn).", file=sys.stderr)
             return 2
+        from kpi.trend import headline as portfolio_headline
+
+        # portfolio and E-Akte figures with their change (keys portfolio_<name>[_delta])
+        for key, figure in portfolio_headline(
+            cur, period=period, include_unpublished=args.unpublished
+        ).items():
+            figures[f"portfolio_{key}"] = figure["value"]
+            figures[f"portfolio_{key}_delta"] = figure["delta"]
     except db.DatabaseBusyError:
         print(
             "Fehler: Die Datenbank wird gerade von einem anderen Prozess verwendet.",
