@@ -49,8 +49,8 @@ if result.identity is None:
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
         for spec in pages_without_sign_in()
     ]
-    navigation = st.navigation({"Anmeldung": gate, "Hinweise": notices} if notices else gate)
-    run_page(navigation, role="public")  # footer links to the legal notices only
+    gate_sections = {"Anmeldung": gate, "Hinweise": notices} if notices else {"Anmeldung": gate}
+    run_page(gate_sections, role="public", menu=menu)  # footer links: the legal notices only
     st.stop()
 
 auth.demo_notice()
