@@ -275,7 +275,7 @@ def _project_rows(frame: pd.DataFrame) -> pd.DataFrame:
 def _missing_report(inp: Inputs) -> pd.DataFrame:
     frame = inp.reporting
     due = pd.to_datetime(frame["due_date"])
-    late = ~frame["reported"].astype(bool) & (due.isna() | (due < pd.Timestamp(inp.today)))
+    late = ~frame["reported"].astype(bool) & (due < pd.Timestamp(inp.today)).fillna(False)
     rows = frame[late].copy()
     rows["subject"] = rows["authority_id"]
     rows["period_id"] = inp.period
@@ -437,7 +437,7 @@ def _eakte_behind(inp: Inputs) -> pd.DataFrame:
             "high" if ("no_progress" in found or "golive_overdue" in found) else "medium"
         )
     frame = frame.assign(reasons=reasons, severity=severities)
-    rows = frame[keep].copy()
+    rows = frame[pd.Series(keep, index=frame.index, dtype=bool)].copy()
     rows["subject"] = rows["authority_id"]
     rows["target_date"] = inp.thresholds.eakte_target_date
     rows["reason_text"] = rows["reasons"].map(_eakte_reason_text)

@@ -692,3 +692,29 @@ def test_demo_data_has_a_realistic_hit_for_every_rule(demo_db: Path) -> None:
     assert members["key"].nunique() == 1
     assert set(members["authority_id"]) == {a for a, _title in PLANTED_SIMILAR_TITLES}
     assert set(clusters.loc[clusters["key"] == members["key"].iloc[0], "title"]) == planted_titles
+
+
+def test_sparse_data_evaluates_without_errors(empty_db: Path) -> None:
+    """No submissions at all, then one project list without services or E-Akte status: every
+    rule copes with empty inputs."""
+    from loaders.ingest import ingest
+
+    cur = db.cursor()
+    nothing = rec.evaluate(cur, period=PERIOD, today=TODAY)
+    assert nothing.findings.empty and nothing.evidence == {}
+    assert list(rec.counts_by_rule(nothing.findings)["recommendations"]) == [0] * len(rec.RULES)
+    assert rec.counts_by_authority(nothing.findings).empty
+    result = ingest(
+        data=_csv([_p("X-1", "Haushaltsportal Kassenanordnung", Ampel="rot")]),
+        file_name="senfin.csv",
+        kind="projects",
+        authority="senfin",
+        period=PERIOD,
+        identity=ADMIN,
+        review_status="published",
+    )
+    assert result.outcome == "accepted"
+    sparse = rec.evaluate(cur, period=PERIOD, today=TODAY)
+    # Only the other authorities' missing reports fire; nothing else has evidence.
+    assert set(sparse.findings["rule_id"]) == {"missing_report"}
+    assert "missing_report:senfin" not in set(sparse.findings["key"])
