@@ -166,6 +166,11 @@ def eakte_summary(
     trend = eakte_trend(
         cur, include_unpublished=include_unpublished, selection=selection, cohort_period=period
     )
+    return summary_from_trend(trend, period=period)
+
+
+def summary_from_trend(trend: pd.DataFrame, *, period: str) -> dict[str, object]:
+    """:func:`eakte_summary` from an :func:`eakte_trend` of the period's cohort."""
     current = trend[trend["period_id"] == period]
     earlier = trend[trend["period_id"] < period]
     status_counts = {s: 0 for s in STATUS_ORDER}

@@ -13,7 +13,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from kpi.eakte import eakte_summary, eakte_trend
+from kpi.eakte import eakte_summary, eakte_trend, summary_from_trend
 from kpi.portfolio import AGGREGATES
 from kpi.reporting import reporting_trend
 from kpi.selection import Selection
@@ -113,6 +113,15 @@ def headline(
         cur, today=today, include_unpublished=include_unpublished, selection=selection
     )
     rates = reporting_trend(cur, include_unpublished=include_unpublished, selection=selection)
+    eakte = eakte_summary(
+        cur, period=period, include_unpublished=include_unpublished, selection=selection
+    )
+    return _headline(trend, rates, eakte, period=period)
+
+
+def _headline(
+    trend: pd.DataFrame, rates: pd.DataFrame, eakte: dict[str, object], *, period: str
+) -> dict[str, dict[str, object]]:
     current = trend[trend["period_id"] == period]
     earlier = trend[trend["period_id"] < period]
     previous = earlier.iloc[-1] if not earlier.empty else None
@@ -136,9 +145,6 @@ def headline(
     }
     result["reporting_rate"]["delta"] = _delta(
         result["reporting_rate"]["value"], result["reporting_rate"]["previous"]
-    )
-    eakte = eakte_summary(
-        cur, period=period, include_unpublished=include_unpublished, selection=selection
     )
     result["eakte_share"] = {
         "value": eakte["share"],
@@ -194,6 +200,13 @@ def sparklines(
     frame = portfolio_trend(
         cur, today=today, include_unpublished=include_unpublished, selection=selection
     )
+    eakte = eakte_trend(
+        cur, include_unpublished=include_unpublished, selection=selection, cohort_period=period
+    )
+    return _lines(frame, eakte, period=period)
+
+
+def _lines(frame: pd.DataFrame, eakte: pd.DataFrame, *, period: str) -> dict[str, list[float]]:
     frame = frame[frame["period_id"] <= period]
     lines: dict[str, list[float]] = {}
     for key in SPARKLINE_KEYS:
@@ -201,9 +214,30 @@ def sparklines(
         if key.endswith("share") or key == "reporting_rate":
             values = values * 100
         lines[key] = [round(float(v), 2) for v in values.fillna(0)]
-    eakte = eakte_trend(
-        cur, include_unpublished=include_unpublished, selection=selection, cohort_period=period
-    )
     eakte = eakte[eakte["period_id"] <= period]
     lines["eakte_share"] = [round(float(v) * 100, 2) for v in eakte["share"].fillna(0)]
     return lines
+
+
+def overview_cards(
+    cur: duckdb.DuckDBPyConnection,
+    *,
+    period: str,
+    today: date | None = None,
+    include_unpublished: bool = False,
+    selection: Selection | None = None,
+) -> dict[str, dict[str, object]]:
+    """:func:`headline` (``figures``) and :func:`sparklines` (``lines``) from one pass over
+    the periods: the overview needs both, and the trend is the expensive part."""
+    trend = portfolio_trend(
+        cur, today=today, include_unpublished=include_unpublished, selection=selection
+    )
+    cohort = eakte_trend(
+        cur, include_unpublished=include_unpublished, selection=selection, cohort_period=period
+    )
+    eakte = summary_from_trend(cohort, period=period)
+    rates = reporting_trend(cur, include_unpublished=include_unpublished, selection=selection)
+    return {
+        "figures": _headline(trend, rates, eakte, period=period),
+        "lines": _lines(trend, cohort, period=period),
+    }

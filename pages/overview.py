@@ -12,7 +12,7 @@ from data.reference import AUTHORITY_KIND_LABELS, parse_period
 from kpi.portfolio import overdue_projects
 from kpi.reporting import RULES as REPORTING_RULES
 from kpi.reporting import data_freshness, reporting_overview
-from kpi.trend import HEADLINES, headline, sparklines
+from kpi.trend import HEADLINES, overview_cards
 from kpi.variance import RULES, light_comparison
 from ui import charts
 from ui import format as fmt
@@ -38,15 +38,14 @@ args = {
     "include_unpublished": ctx.include_unpublished,
     "selection": filters.selection,
 }
-figures = load(headline, today=today, **args)
+cards_data = load(overview_cards, today=today, **args)
+figures, sparks = cards_data["figures"], cards_data["lines"]
 previous = figures["projects"]["previous_period"]
 st.caption(
     f"Berichtsperiode {ctx.period} · Stichtag {fmt.date(as_of)}"
     + (f" · Veränderung gegenüber {previous}" if previous else "")
 )
 caption(filters)
-
-sparks = load(sparklines, today=today, **args)
 
 CARDS = (
     ("projects", "count", "normal"),

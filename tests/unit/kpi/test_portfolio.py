@@ -183,3 +183,13 @@ def test_weighted_share_not_mean_of_shares(portfolio_db: Path) -> None:
     figures = trend.headline(db.cursor(), period="2026-Q2", today=TODAY)
     assert figures["computed_red_share"]["value"] == pytest.approx(3 / 9)
     assert figures["computed_red_share"]["value"] != pytest.approx((3 / 8 + 0) / 2)
+
+
+def test_overview_cards_equal_headline_and_sparklines(portfolio_db: Path) -> None:
+    cur = db.cursor()
+    cards = trend.overview_cards(cur, period="2026-Q2", today=TODAY)
+    assert cards["figures"] == trend.headline(cur, period="2026-Q2", today=TODAY)
+    lines = trend.sparklines(cur, period="2026-Q2", today=TODAY)
+    assert cards["lines"] == lines
+    assert lines["projects"] == [2, 11]
+    assert lines["computed_red_share"] == [0.0, pytest.approx(100 / 3, abs=0.01)]
