@@ -4,6 +4,8 @@ submission per authority in one transaction, and every problem a file can have."
 from __future__ import annotations
 
 import io
+import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +29,36 @@ COLLECTION = [
     "BA Neukölln;geplant;01.04.2024;15.05.2025;2271;654;363",
     "SenFin;Pilot;30.06.2025;;1685;157;91",
 ]
+
+
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An initialised database without submissions, made once for this module."""
+    from loaders.setup import initialise
+    from store.settings import get_settings
+    from tests.conftest import use_database
+
+    path = tmp_path_factory.mktemp("eakte_template") / "template.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        use_database(patch, path)
+        initialise(demo=False)
+        db.close()
+    get_settings.cache_clear()
+    return path
+
+
+@pytest.fixture
+def empty_db(initialised: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of the initialised database (faster than initialising each time)."""
+    from store.settings import get_settings
+    from tests.conftest import use_database
+
+    path = tmp_path / "test.duckdb"
+    shutil.copy(initialised, path)
+    use_database(monkeypatch, path)
+    yield path
+    db.close()
+    get_settings.cache_clear()
 
 
 def _csv(lines: list[str], *, header: str = HEADER, encoding: str = "utf-8") -> bytes:
