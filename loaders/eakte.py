@@ -719,6 +719,13 @@ def main(argv: list[str] | None = None) -> int:
     if not path.is_file():
         print(f"Fehler: Die Datei „{path}“ wurde nicht gefunden.", file=sys.stderr)
         return 2
+    from loaders.ingest import _check_period
+
+    try:
+        _check_period(args.period)
+    except LoaderError as exc:
+        print(f"Fehler: {exc.message}", file=sys.stderr)
+        return 2
     try:
         initialise(demo=False)
         result = ingest_collection(

@@ -302,14 +302,13 @@ with history_tab:
         include_unpublished=ctx.include_unpublished,
         selection=Selection(authorities=(authority_id,)),
     )
-    if not overview.empty and overview.iloc[0]["latest_period"] is not None:
-        latest = overview.iloc[0]
-        if pd.notna(latest["latest_period"]):
-            st.caption(
-                f"Neueste Vorhabenliste: {latest['latest_period']}, eingegangen am "
-                f"{fmt.date(latest['latest_submitted_at'])} "
-                f"(vor {fmt.number(latest['latest_age_days'])} Tagen). " + REPORTING_RULES["age"]
-            )
+    latest = overview.iloc[0] if not overview.empty else None
+    if latest is not None and pd.notna(latest["latest_period"]):
+        st.caption(
+            f"Neueste Vorhabenliste: {latest['latest_period']}, eingegangen am "
+            f"{fmt.date(latest['latest_submitted_at'])} "
+            f"(vor {fmt.number(latest['latest_age_days'])} Tagen). " + REPORTING_RULES["age"]
+        )
     if history.empty:
         st.info("Von dieser Behörde liegen noch keine Meldungen vor.")
     else:

@@ -222,3 +222,20 @@ def test_xlsx_collection_with_title_row_and_typed_cells(empty_db: Path) -> None:
     assert result.outcome == "accepted", [p.as_line() for p in result.errors]
     row = db.cursor().execute("SELECT golive_actual, workplaces_live FROM eakte_status").fetchone()
     assert row == (date(2026, 3, 2), 2773)
+
+
+def test_command_line_for_collections(
+    empty_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from loaders.eakte import main
+
+    path = tmp_path / "eakte.csv"
+    path.write_bytes(_csv(COLLECTION))
+    assert main([str(path), "--period", "2026-Q3", "--publish", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"outcome": "accepted"' in out and '"ba-neukoelln"' in out
+    assert _count("SELECT count(*) FROM submission WHERE review_status = 'published'") == 4
+    assert main([str(path), "--period", "2026-13"]) == 2
+    assert main([str(tmp_path / "fehlt.csv"), "--period", "2026-Q3"]) == 2
+    path.write_bytes(_csv(["BA Mitte;Rollout;;;100;200;5"]))
+    assert main([str(path), "--period", "2026-Q3"]) == 1  # live > in scope: rejected
