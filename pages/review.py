@@ -266,4 +266,5 @@ with st.container(border=True):
                 st.error(md(exc.message))
             else:
                 st.session_state.setdefault("review_done", []).append(result.message)
+                st.session_state.pop(f"review_comment_{chosen}", None)  # one comment per step
                 st.rerun()
