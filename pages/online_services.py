@@ -491,7 +491,12 @@ if load(national.has_national_data):
             f"Für {ctx.period} liegt noch keine bundesweite Verfügbarkeitsmatrix vor. Bitte eine "
             "spätere Berichtsperiode wählen."
         )
-if nat_snapshot is not None:
+
+
+@st.fragment
+def national_section() -> None:
+    """Drill-down through states, districts and municipalities. A fragment: choosing a state
+    or municipality reruns only this section, not the Berlin figures above (issue 8)."""
     nat_topics = load(national.topic_areas)
     nat_topic_label = dict(zip(nat_topics["topic_area"], nat_topics["name"], strict=True))
     n1, n2, n3, n4 = st.columns(4)
@@ -620,3 +625,7 @@ if nat_snapshot is not None:
         if len(nat_rows) > 40:
             nat_left.caption("Diagramm: die 40 einwohnerstärksten; alle Zeilen in der Tabelle.")
         nat_right.dataframe(nat_shown, hide_index=True, width="stretch", key="od_bund_tabelle")
+
+
+if nat_snapshot is not None:
+    national_section()
