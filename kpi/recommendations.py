@@ -439,6 +439,7 @@ def _eakte_behind(inp: Inputs) -> pd.DataFrame:
     frame = frame.assign(reasons=reasons, severity=severities)
     rows = frame[pd.Series(keep, index=frame.index, dtype=bool)].copy()
     rows["subject"] = rows["authority_id"]
+    rows["eakte_status"] = rows["status"]
     rows["target_date"] = inp.thresholds.eakte_target_date
     rows["reason_text"] = rows["reasons"].map(_eakte_reason_text)
     rows["workplaces_open"] = rows["workplaces_in_scope"] - rows["workplaces_live"]
@@ -857,7 +858,7 @@ RULES: tuple[Rule, ...] = (
         target="E-Akte",
         columns={
             "short_name": "Behörde",
-            "status": "Status",
+            "eakte_status": "Status",
             "share": "E-Akte-Quote",
             "slope_per_quarter": "Zuwachs je Quartal",
             "forecast_date": "Prognose 100 %",
@@ -915,7 +916,7 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
 # How evidence columns are shown: money (€), share (0…1, shown in %), date, integer, decimal,
-# light / status / programme (codes with German labels), text (everything else).
+# light / status / eakte_status / programme (codes with German labels), text (everything else).
 EVIDENCE_KINDS: dict[str, str] = {
     **dict.fromkeys(
         ("budget", "reference_budget", "expected_cost", "deviation", "original_budget"), "money"
@@ -965,6 +966,7 @@ EVIDENCE_KINDS: dict[str, str] = {
     ),
     **dict.fromkeys(("traffic_light", "computed_light", "computed_light_original"), "light"),
     "status": "status",
+    "eakte_status": "eakte_status",
     "programme": "programme",
     "similarity": "decimal",
 }

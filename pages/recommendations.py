@@ -26,6 +26,7 @@ from kpi.recommendations import (
     recommendations,
     rule_catalogue,
 )
+from loaders.eakte import EAKTE_STATUS_LABELS
 from loaders.enums import PROGRAMME_LABELS, STATUS_LABELS, TRAFFIC_LIGHT_LABELS
 from store.recommendations import DecisionRefused, decide
 from ui import charts
@@ -253,10 +254,12 @@ st.caption(
 )
 facts, why = st.columns([1, 2])
 facts.metric(
-    "Tragweite",
-    _impact(float(item["impact"]), str(item["unit"])),
-    help=f"{rule.impact}; Anteil {rule.whole}: "
-    f"{fmt.number(float(item['impact_share']) * 100, decimals=2)} %.",
+    f"Tragweite ({item['unit']})",
+    charts.money_short(float(item["impact"]))
+    if item["unit"] == "€"
+    else fmt.number(float(item["impact"])),
+    help=f"{rule.impact}: {_impact(float(item['impact']), str(item['unit']))}; Anteil "
+    f"{rule.whole}: {fmt.number(float(item['impact_share']) * 100, decimals=2)} %.",
     border=True,
 )
 facts.metric(
@@ -316,6 +319,8 @@ def _evidence_table(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any], d
             values = values.map(charts.light_label)
         elif kind == "status":
             values = values.map(lambda v: STATUS_LABELS.get(v, v))
+        elif kind == "eakte_status":
+            values = values.map(lambda v: EAKTE_STATUS_LABELS.get(v, v))
         elif kind == "programme":
             values = values.map(lambda v: PROGRAMME_LABELS.get(v, v))
         table[label] = values
