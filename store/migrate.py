@@ -24,20 +24,29 @@ def available_migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-def current_version(con: duckdb.DuckDBPyConnection) -> int:
+def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_version ("
         "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    _ensure_table(con)
     row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
     return int(row[0]) if row else 0
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> int:
-    """Bring the schema up to the newest migration; returns the resulting version."""
-    version = current_version(con)
+    """Apply every shipped migration not recorded yet; returns the resulting version.
+
+    Compared by set, not by "above the highest applied": a migration merged later with a lower
+    number than one already applied is still applied instead of being skipped silently.
+    """
+    _ensure_table(con)
+    applied = {int(r[0]) for r in con.execute("SELECT version FROM schema_version").fetchall()}
     for number, name, sql in available_migrations():
-        if number <= version:
+        if number in applied:
             continue
         cur = con.cursor()
         try:
@@ -52,6 +61,5 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> int:
             raise
         finally:
             cur.close()
-        version = number
     con.execute("CHECKPOINT")
-    return version
+    return current_version(con)

@@ -17,8 +17,10 @@ from store.settings import get_settings
 
 
 @st.cache_data(ttl=get_settings().cache_ttl_seconds, max_entries=512, show_spinner=False)
-def _cached(module: str, name: str, version: int, items: tuple[tuple[str, Any], ...]) -> Any:
-    del version  # part of the cache key only
+def _cached(
+    module: str, name: str, database: str, version: int, items: tuple[tuple[str, Any], ...]
+) -> Any:
+    del database, version  # part of the cache key only
     if not module.startswith("kpi."):
         raise ValueError(f"not a kpi function: {module}.{name}")
     function = getattr(importlib.import_module(module), name)
@@ -26,7 +28,15 @@ def _cached(module: str, name: str, version: int, items: tuple[tuple[str, Any], 
 
 
 def load(function: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call ``function(cursor, **kwargs)`` through the cache."""
+    """Call ``function(cursor, **kwargs)`` through the cache.
+
+    The key holds the database path as well as ``data_version``: two databases (a restored
+    backup, test copies) can share a version number but not their contents.
+    """
     return _cached(
-        function.__module__, function.__name__, db.data_version(), tuple(sorted(kwargs.items()))
+        function.__module__,
+        function.__name__,
+        str(get_settings().db),
+        db.data_version(),
+        tuple(sorted(kwargs.items())),
     )

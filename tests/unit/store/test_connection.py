@@ -42,3 +42,25 @@ def test_writes_survive_reopen_after_checkpoint(empty_db: Path) -> None:
         assert con.execute("SELECT name FROM topic_area WHERE id = 'z'").fetchone() == ("Z",)
     finally:
         con.close()
+
+
+def test_a_migration_with_a_lower_number_merged_later_is_still_applied(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from store import migrate
+
+    con = duckdb.connect()
+    shipped = [
+        (1, "0001_a.sql", "CREATE TABLE a (x INTEGER)"),
+        (3, "0003_c.sql", "CREATE TABLE c (x INTEGER)"),
+    ]
+    monkeypatch.setattr(migrate, "available_migrations", lambda: list(shipped))
+    assert migrate.apply_migrations(con) == 3
+    shipped.insert(1, (2, "0002_b.sql", "CREATE TABLE b (x INTEGER)"))
+    assert migrate.apply_migrations(con) == 3
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert {"a", "b", "c"} <= tables
+    versions = [
+        r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
+    ]
+    assert versions == [1, 2, 3]
