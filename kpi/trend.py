@@ -194,9 +194,10 @@ def sparklines(
     today: date | None = None,
     include_unpublished: bool = False,
     selection: Selection | None = None,
-) -> dict[str, list[float]]:
-    """The headline figures per period up to ``period`` (oldest first), for small line charts
-    on the cards; shares in percent (E-Akte over the authorities reporting in ``period``)."""
+) -> dict[str, list[object]]:
+    """The headline figures per period up to ``period`` (oldest first, ``periods`` names
+    them); shares in percent (E-Akte over the authorities reporting in ``period``), None
+    where a period has no value."""
     frame = portfolio_trend(
         cur, today=today, include_unpublished=include_unpublished, selection=selection
     )
@@ -206,16 +207,19 @@ def sparklines(
     return _lines(frame, eakte, period=period)
 
 
-def _lines(frame: pd.DataFrame, eakte: pd.DataFrame, *, period: str) -> dict[str, list[float]]:
+def _lines(frame: pd.DataFrame, eakte: pd.DataFrame, *, period: str) -> dict[str, list[object]]:
     frame = frame[frame["period_id"] <= period]
-    lines: dict[str, list[float]] = {}
+    lines: dict[str, list[object]] = {"periods": list(frame["period_id"])}
     for key in SPARKLINE_KEYS:
         values = frame[key].astype("float64")
         if key.endswith("share") or key == "reporting_rate":
             values = values * 100
-        lines[key] = [round(float(v), 2) for v in values.fillna(0)]
-    eakte = eakte[eakte["period_id"] <= period]
-    lines["eakte_share"] = [round(float(v) * 100, 2) for v in eakte["share"].fillna(0)]
+        lines[key] = [None if pd.isna(v) else round(float(v), 2) for v in values]
+    shares = dict(zip(eakte["period_id"], eakte["share"], strict=True))
+    lines["eakte_share"] = [
+        None if pd.isna(shares.get(p)) else round(float(shares[p]) * 100, 2)
+        for p in lines["periods"]
+    ]
     return lines
 
 

@@ -108,14 +108,26 @@ for row in rows:
             delta_color=colour,
             help=_help(key),
             border=True,
-            chart_data=sparks.get(key) or None,
-            chart_type="line",
         )
 st.caption(
     f"{figures['reporting_rate']['reported']} von {figures['reporting_rate']['expected']} "
-    f"Behörden haben für {ctx.period} gemeldet. Die kleinen Linien zeigen den Verlauf über "
-    "die Berichtsperioden."
+    f"Behörden haben für {ctx.period} gemeldet."
 )
+with st.expander("Verlauf der Kennzahlen je Berichtsperiode", icon=":material/timeline:"):
+    history = pd.DataFrame({"Periode": sparks["periods"]})
+    for key, _kind, _colour in CARDS:
+        unit = " in %" if key.endswith("share") or key == "reporting_rate" else ""
+        history[HEADLINES[key][0] + unit] = sparks[key]
+    st.dataframe(
+        history.iloc[::-1],
+        hide_index=True,
+        width="stretch",
+        column_config={c: charts.COUNT for c in history.columns if c != "Periode"},
+    )
+    st.caption(
+        "Jede Periode zu ihrem eigenen Stichtag gerechnet (Ende der Periode, höchstens heute); "
+        "Anteile in Prozent, E-Akte über die Behörden mit Meldung in der gewählten Periode."
+    )
 
 if figures["projects"]["value"] == 0:
     empty_notice(filters)

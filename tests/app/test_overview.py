@@ -32,6 +32,10 @@ def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def _table(at: AppTest, column: str):  # noqa: ANN202 - the table that has this column
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
 def _figures(selection: Selection = ALL) -> dict[str, dict[str, object]]:
     return headline(db.cursor(), period=PERIOD, today=date.today(), selection=selection)
 
@@ -50,17 +54,21 @@ def test_cards_with_deltas_and_every_section(demo_db: Path) -> None:
     assert cards["Vorhaben"].proto.delta == f"{'-' if delta < 0 else '+'}{fmt.number(abs(delta))}"
     assert all(m.proto.help for m in at.metric)  # every number says how it is counted
     # Datenstand: one row per source; traffic-light grid: one row per reported light
-    sources = at.dataframe[0].value
+    sources = _table(at, "Quelle")
     assert list(sources["Quelle"]) == [
         "Vorhabenlisten",
         "E-Akte-Stand",
         "Stand der Onlinedienste",
         "Leistungskatalog",
     ]
-    grid = at.dataframe[1].value
+    grid = _table(at, "Ampel laut Meldung")
     assert (
         int(grid.drop(columns=["Ampel laut Meldung"]).sum().sum()) == expected["projects"]["value"]
     )
+    history = _table(at, "Periode")  # every figure per period, newest first
+    assert history["Periode"].iloc[0] == PERIOD
+    assert history["Vorhaben"].iloc[0] == expected["projects"]["value"]
+    assert history["Vorhaben"].iloc[1] == expected["projects"]["previous"]
     assert any("noch keine Vorhabenliste" in w.value for w in at.warning)  # 5 late authorities
     links = {link.proto.page for link in at.get("page_link")}  # url paths of the targets
     assert {"vorhaben", "behoerden", "e-akte"} <= links
@@ -78,7 +86,7 @@ def test_filters_from_url_and_widgets(demo_db: Path) -> None:
     assert _metrics(at)["Vorhaben"] == fmt.number(value)
     at.segmented_control(key="basis").set_value("original").run()
     assert not at.exception
-    grid = at.dataframe[1].value
+    grid = _table(at, "Ampel laut Meldung")
     assert int(grid.drop(columns=["Ampel laut Meldung"]).sum().sum()) == value
 
 
@@ -100,5 +108,6 @@ def test_public_view_shows_aggregates_but_no_project_details(
     assert not at.exception, at.exception
     assert "Vorhaben" in _metrics(at)
     columns = {c for frame in at.dataframe for c in frame.value.columns}
-    assert "Vorhaben" not in columns  # no project titles
+    assert not columns & {"Ende geplant", "Ende Prognose"}  # no project rows
+    assert "überfällig" in _metrics(at)  # the overdue projects as a count only
     assert "vorhaben" not in {link.proto.page for link in at.get("page_link")}

@@ -191,5 +191,7 @@ def test_overview_cards_equal_headline_and_sparklines(portfolio_db: Path) -> Non
     assert cards["figures"] == trend.headline(cur, period="2026-Q2", today=TODAY)
     lines = trend.sparklines(cur, period="2026-Q2", today=TODAY)
     assert cards["lines"] == lines
+    assert lines["periods"] == ["2026-Q1", "2026-Q2"]
     assert lines["projects"] == [2, 11]
     assert lines["computed_red_share"] == [0.0, pytest.approx(100 / 3, abs=0.01)]
+    assert lines["eakte_share"] == [None, None]  # no E-Akte reports in this fixture
