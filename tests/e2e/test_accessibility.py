@@ -17,7 +17,14 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.visit import axe_violations, describe, failing, visit_every_page, wait_idle
+from tests.e2e.visit import (
+    axe_violations,
+    describe,
+    failing,
+    visit_every_page,
+    wait_idle,
+    without_inactive,
+)
 from ui.lang import page_title
 from ui.navigation import PAGES, PageSpec
 
@@ -86,7 +93,7 @@ def _check_page(
     h1 = [t.strip() for t in page.locator("h1").all_inner_texts()]
     if h1 != [spec.title]:
         problems.append(f"{where}: <h1> elements {h1!r}, expected exactly [{spec.title!r}]")
-    found = _axe(page, rules=None if scheme == "light" else CONTRAST_RULES)
+    found = without_inactive(page, _axe(page, rules=None if scheme == "light" else CONTRAST_RULES))
     serious = failing(found)
     problems += describe(_unknown(serious, spec, seen, scheme), where=where)
     others = describe([v for v in found if v not in serious], where=where)
