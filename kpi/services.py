@@ -234,6 +234,67 @@ def quota_figures(state: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+# The counts of quota_figures() in SQL, over the same CTEs as service_state(): one row instead
+# of a 30-column frame per service (issue 8: the trend over 12 periods at 15,000 services took
+# 2.9-4.8 s through service_state(), 0.7 s this way; the figures are identical).
+_QUOTA_TAIL = """
+, counted AS (
+    SELECT ps.service_key IS NOT NULL AS has_status,
+           coalesce(ps.own_level, 0) AS own_level, coalesce(ps.all_level, 0) AS all_level,
+           sc.district_executed OR coalesce(ps.has_district_offer, FALSE) AS district,
+           coalesce(ps.district_online_any, FALSE) AS district_any,
+           coalesce(ps.district_online_area_wide, FALSE) AS district_area_wide
+    FROM scope sc LEFT JOIN per_service ps ON ps.service_key = sc.service_key
+)
+SELECT count(*), count(*) FILTER (WHERE has_status),
+       count(*) FILTER (WHERE own_level >= $ozg), count(*) FILTER (WHERE all_level >= $ozg),
+       count(*) FILTER (WHERE own_level >= $comparison),
+       count(*) FILTER (WHERE all_level >= $comparison),
+       count(*) FILTER (WHERE district), count(*) FILTER (WHERE district AND district_any),
+       count(*) FILTER (WHERE district AND district_area_wide)
+FROM counted
+"""
+_QUOTA_SQL = _STATE_SQL[: _STATE_SQL.index("SELECT sc.service_key")] + _QUOTA_TAIL  # noqa: S608
+
+
+def quota_counts(
+    cur: duckdb.DuckDBPyConnection, *, period: str, include_unpublished: bool = False
+) -> dict[str, Any]:
+    """``quota_figures(service_state(...))`` without building the state frame (the trend)."""
+    row = cur.execute(
+        _QUOTA_SQL,
+        {
+            "period": period,
+            "unpublished": include_unpublished,
+            "ozg": OZG_LEVEL,
+            "comparison": COMPARISON_LEVEL,
+        },
+    ).fetchone()
+    assert row is not None
+    total, with_status, own, everyone, own2, everyone2, district, any_, area_wide = map(int, row)
+
+    def share(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    return {
+        "services_in_scope": total,
+        "services_with_status": with_status,
+        "services_online_own": own,
+        "services_online_all": everyone,
+        "online_quota_own": share(own, total),
+        "online_quota_all": share(everyone, total),
+        "services_level2_own": own2,
+        "services_level2_all": everyone2,
+        "level2_quota_own": share(own2, total),
+        "level2_quota_all": share(everyone2, total),
+        "district_services": district,
+        "district_online_any": any_,
+        "district_online_area_wide": area_wide,
+        "district_quota_any": share(any_, district),
+        "district_quota_area_wide": share(area_wide, district),
+    }
+
+
 def newly_online_from(state: pd.DataFrame, *, reference: dt.date, days: int) -> pd.DataFrame:
     """Services online (≥ 3, any provider) whose first such offer went live in the window
     (reference − days, reference]; services without an "online seit" date cannot be counted."""
@@ -388,8 +449,7 @@ def online_trend(
     ).fetchall()
     records = []
     for (period,) in rows:
-        state = service_state(cur, period=period, include_unpublished=include_unpublished)
-        figures = quota_figures(state)
+        figures = quota_counts(cur, period=period, include_unpublished=include_unpublished)
         records.append({"period": period, **figures})
     trend = pd.DataFrame.from_records(records, columns=["period", *QUOTA_KEYS])
     for name in ("online_quota_own", "online_quota_all", "level2_quota_own", "level2_quota_all"):
