@@ -15,7 +15,9 @@ without the browser's rendering.
 Each session opens the app as analyst, then performs ``--actions`` actions, each either a
 page switch (pages from the server's navigation message) or a filter change (a random value
 for a random selectbox, radio, multiselect or toggle the last run rendered), with a think time
-between them. Sessions start spread over ``--ramp`` seconds. Everything is bounded: the action
+between them (default 5-15 s, someone reading a dashboard page; ``--think 1,3`` is a stress
+test). Random filter values rarely repeat, so most filter changes miss the cache: a pessimistic
+mix. Sessions start spread over ``--ramp`` seconds. Everything is bounded: the action
 count, a timeout per rerun and a deadline per scenario. The server's memory (RSS of its process
 tree) is sampled every 0.5 s.
 
@@ -534,14 +536,15 @@ def run_on_fresh_server(source: Path, workdir: Path, **kwargs: Any) -> dict[str,
         Path(f"{db_path}.wal").unlink(missing_ok=True)
 
 
-def markdown(results: list[dict[str, Any]], *, scale: str) -> str:
+def markdown(results: list[dict[str, Any]], *, scale: str, think: str = "") -> str:
     from ui.format import number
 
     def ms(value: float | None) -> str:
         return "–" if value is None else f"{number(value)} ms"
 
     lines = [
-        f"| Sitzungen ({scale}) | Aktionen | p50 | p95 | max | Sitzungsstart p95 | Fehler "
+        f"| Sitzungen ({scale}{', Denkzeit ' + think + ' s' if think else ''}) | Aktionen | p50 "
+        "| p95 | max | Sitzungsstart p95 | Fehler "
         "| RSS Server (Spitze) | Last (1/5/15 min) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
@@ -571,9 +574,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-dir", type=Path, default=DEFAULT_DB_DIR)
     parser.add_argument("--sessions", default=",".join(map(str, LEVELS)))
     parser.add_argument("--actions", type=int, default=8, help="actions per session")
-    parser.add_argument("--think", default="1,3", help="think time range in seconds")
+    parser.add_argument(
+        "--think",
+        default="5,15",
+        help="think time range in seconds (5-15 s: reading a dashboard page; 1,3: stress)",
+    )
     parser.add_argument("--ramp", type=float, default=5.0, help="seconds to start all sessions")
-    parser.add_argument("--limit", type=float, default=180.0, help="seconds per scenario")
+    parser.add_argument("--limit", type=float, default=300.0, help="seconds per scenario")
     parser.add_argument("--upload-sessions", type=int, default=30)
     parser.add_argument("--upload-cycles", type=int, default=3)
     parser.add_argument("--no-upload", action="store_true")
@@ -604,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
                         source, workdir, sessions=args.upload_sessions, files=files, **common
                     )
                 )
-    print(markdown(results, scale=args.scale))
+    print(markdown(results, scale=args.scale, think=args.think.replace(",", "–")))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0

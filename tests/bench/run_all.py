@@ -126,6 +126,16 @@ def main(argv: list[str] | None = None) -> int:
             text=True,
         )
         section("Gleichzeitige Sitzungen (WebSocket, berlin)", done.stdout.strip())
+        if not args.quick:
+            done = subprocess.run(  # noqa: S603 - fixed interpreter and module
+                [sys.executable, "-m", "tests.bench.load_sessions", "--sessions", "30",
+                 "--think", "1,3", "--no-upload", "--json", str(args.out / "stress.json")],
+                cwd=PROJECT_ROOT,
+                check=True,
+                stdout=subprocess.PIPE,
+                text=True,
+            )  # fmt: skip
+            section("Stresstest: 30 Sitzungen, Denkzeit 1–3 s", done.stdout.strip())
 
     args.out.mkdir(parents=True, exist_ok=True)
     report = args.out / f"bench-{dt.datetime.now():%Y%m%d-%H%M}.md"
