@@ -151,9 +151,18 @@ KNOWN_LIMITATIONS: tuple[Limitation, ...] = (
     ),
     Limitation(
         what="Dunkles Design",
-        why="Das Design folgt der Einstellung des Betriebssystems (hell oder dunkel); "
-        "beide sind auf Kontrast geprüft.",
-        alternative="Wer ein anderes Design braucht, stellt es im Betriebssystem oder Browser um.",
+        why="Das Design folgt der Einstellung des Betriebssystems (hell oder dunkel); beide "
+        "sind auf Kontrast geprüft. Im dunklen Design ist die gewählte Option mancher "
+        "Umschalter (z. B. „Ansicht“ auf der Seite Vorhaben) mit 3,6 : 1 zu kontrastarm.",
+        alternative="Das helle Design erfüllt alle Kontrastanforderungen; es lässt sich im "
+        "Betriebssystem oder Browser einstellen.",
+    ),
+    Limitation(
+        what="Englische Bedienhinweise",
+        why="Einige Texte des Anwendungsrahmens Streamlit sind fest englisch, z. B. „Skip to "
+        "main content“, „Help for …“, „Upload“ und „Choose an option“.",
+        alternative="Die Bedienelemente selbst sind deutsch beschriftet; die englischen "
+        "Hinweise wiederholen nur deren Zweck.",
     ),
 )
 
