@@ -10,10 +10,10 @@ fastest plain reader of the same file: for ``.xlsx`` fastexcel
 (``read_excel(...).load_sheet(...).to_pandas()``) and python-calamine (``to_python()``); for
 ``.csv`` Python's ``csv`` module and ``pandas.read_csv(dtype=str)``. Each case runs in its own
 subprocess (after an untimed warm-up on a small file) so that its peak memory (``VmHWM``) is
-its own; the reported time is the median of several runs. The "CPU ratio" is the same ratio in
-CPU seconds (against the reader with the least CPU time) of the measuring process (user + system, all threads; DuckDB may write with more
-than one thread), which a busy shared machine distorts far less than wall time. Not part of
-the test suite.
+its own; the reported time is the median of several runs. The "CPU ratio" is the same ratio
+in CPU seconds of the measuring process (user + system, all threads; DuckDB may write with
+more than one thread) against the reader with the least CPU time; a busy shared machine
+distorts it far less than wall time. Not part of the test suite.
 
 The 100k-row CSV is larger than the default upload limit (20 MB), so the ingest workers run
 with ``DASHBOARD_MAX_UPLOAD_MB=200``.
