@@ -74,15 +74,12 @@ def test_only_admins_have_the_review_page() -> None:
     assert PAGE in {p.path for p in pages_for("admin")}
 
 
-def test_empty_queue_says_what_happens_next(demo_db: Path) -> None:
+def test_check_and_publish_with_comment(demo_db: Path) -> None:
     at = _open()
     assert any("Keine Meldungen mit diesem Prüfstatus" in s.value for s in at.success)
-
-
-def test_check_and_publish_with_comment(demo_db: Path) -> None:
     sid = _draft()
     published_before = headline(db.cursor(), period="2026-Q3")
-    at = _open()
+    at = _open(at)
 
     queue = next(d.value for d in at.dataframe if "überholt" in d.value.columns)
     assert list(queue["Nr."]) == [sid]

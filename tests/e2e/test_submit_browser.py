@@ -202,7 +202,6 @@ def test_coordinator_submits_and_the_overview_changes(
     expect(_metric(page, "Vorhaben")).to_have_text(fmt.number(after["projects"]))
     expect(page.get_by_test_id("stAlert").filter(has_text="nicht veröffentlichte")).to_be_visible()
     _toggle_unpublished(page, on=False)
-    expect(_metric(page, "Meldequote")).to_have_text(fmt.percent(before["reporting_rate"]))
 
     # --- as the CDO office: check and publish ---------------------------------------------
     _choose(page, "Rolle (Demo)", ROLE_LABELS["admin"])
