@@ -20,15 +20,6 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/review.py"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """ui.data caches by data_version, which repeats across the test databases of one
-    process; start every test with an empty cache."""
-    import streamlit as st
-
-    st.cache_data.clear()
-
-
 def _draft() -> int:
     result = ingest(
         data=corrected_project_list(),

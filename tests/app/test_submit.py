@@ -22,15 +22,6 @@ PAGE = "pages/submit.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """ui.data caches by data_version, which repeats across the test databases of one
-    process; start every test with an empty cache."""
-    import streamlit as st
-
-    st.cache_data.clear()
-
-
 def _open(at: AppTest | None = None, *, role: str = "coordinator") -> AppTest:
     """Open the page as Pankow's coordinator (or an admin) in a new or existing session."""
     at = at or AppTest.from_file(APP, default_timeout=60)
