@@ -89,7 +89,8 @@ else:
             value="Vorhaben",
             light="Ampel berechnet",
             sort=list(chart_rows.sort_values("projects", ascending=False)["label"]),
-        )
+        ),
+        title="Ampeln nach Behörde",
     )
 st.dataframe(
     table,

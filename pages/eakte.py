@@ -188,6 +188,7 @@ charts.show(
         "Quote in %": charts.COUNT,
         "Veränderung in Pp.": charts.COUNT,
     },
+    title="E-Akte Trend und Prognose",
 )
 st.caption(
     f"Gezählt über die {summary['authorities']} Behörden mit Meldung für {ctx.period} "
@@ -238,6 +239,7 @@ charts.chart(
         axis_format=",d",
     ),
     container=left,
+    title="E-Akte Quote nach Behörde",
 )
 right.dataframe(
     table,

@@ -17,6 +17,7 @@ from kpi.variance import RULES, light_comparison
 from ui import charts
 from ui import format as fmt
 from ui.data import load
+from ui.export import report_downloads
 from ui.filters import caption, empty_notice, render
 
 st.title("Übersicht")
@@ -46,6 +47,8 @@ st.caption(
     + (f" · Veränderung gegenüber {previous}" if previous else "")
 )
 caption(filters)
+if not public:
+    report_downloads(period=ctx.period, include_unpublished=ctx.include_unpublished)
 
 CARDS = (
     ("projects", "count", "normal"),
@@ -187,6 +190,7 @@ charts.show(
         value="Vorhaben",
     ),
     table,
+    title="Ampel laut Meldung und berechnet",
 )
 worse = int(grid.loc[grid["computed_worse"], "Vorhaben"].sum())
 green_red = int(

@@ -156,6 +156,7 @@ charts.show(
     ),
     side,
     column_config={"Budget in €": charts.COUNT},
+    title="Vorhaben nach Gruppe und Ampel",
 )
 st.caption(f"Farbe und Zeichen: berechnete Ampel. {RULES['bands']} {PORTFOLIO_RULES['budget']}")
 
@@ -190,6 +191,7 @@ else:
             "Ende Prognose": charts.DATE,
             "Verzug in Tagen": charts.COUNT,
         },
+        title="Zeitplan geplant und Prognose",
     )
     st.caption(
         "Die 25 laufenden Vorhaben mit dem größten Abstand zwischen geplantem Ende (Kreis) und "
@@ -296,6 +298,7 @@ charts.show(
         "Kostenprognose in €": charts.COUNT,
         "Fortschritt in %": charts.COUNT,
     },
+    title="Termine eines Vorhabens über die Perioden",
 )
 st.caption(
     "Wie sich Termine, Kosten und Ampeln des Vorhabens über die Berichtsperioden bewegt haben "

@@ -450,6 +450,7 @@ charts.show(
     ),
     rule_table,
     column_config={c: charts.COUNT for c in rule_table.columns if c != "Regel"},
+    title="Empfehlungen nach Regel",
 )
 per_authority = counts_by_authority(shown)
 authority_table = pd.DataFrame(

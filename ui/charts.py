@@ -8,6 +8,7 @@ Charts receive aggregated frames only (a handful to a few hundred rows), never r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -358,26 +359,46 @@ def spec(builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -
     return _spec(builder.__name__, args, tuple(sorted(kwargs.items())))
 
 
-def chart(figure: dict[str, Any] | alt.TopLevelMixin, *, container: Any = None) -> None:
+def chart(
+    figure: dict[str, Any] | alt.TopLevelMixin,
+    *,
+    container: Any = None,
+    title: str | None = None,
+) -> None:
+    """Render a chart; with a ``title`` it also gets PNG and SVG download buttons."""
     target = container if container is not None else st
     if isinstance(figure, dict):
         target.vega_lite_chart(figure, width="stretch")
     else:
         target.altair_chart(figure, width="stretch")
+    if title:
+        from ui.export import chart_downloads
+
+        if container is None:
+            chart_downloads(figure, title=title, key=_chart_key(title))
+        else:
+            with container:
+                chart_downloads(figure, title=title, key=_chart_key(title))
+
+
+def _chart_key(title: str) -> str:
+    return "chart_" + re.sub(r"\W+", "_", title).strip("_").lower()
 
 
 def show(
     figure: dict[str, Any] | alt.TopLevelMixin,
     table: pd.DataFrame | None = None,
+    *,
+    title: str | None = None,
     **table_options: Any,
 ) -> None:
     """The chart and, beside it, the table it was drawn from (screen readers and exports read
-    the numbers from the table)."""
+    the numbers from the table); a ``title`` adds PNG/SVG downloads of the chart."""
     if table is None:
-        chart(figure)
+        chart(figure, title=title)
         return
     left, right = st.columns([3, 2], vertical_alignment="top")
-    chart(figure, container=left)
+    chart(figure, container=left, title=title)
     right.dataframe(table, hide_index=True, width="stretch", **table_options)
 
 

@@ -113,7 +113,7 @@ def chart_downloads(
     if identity is None or not may_export(identity):
         return
     filters = dict(filters if filters is not None else context_filters())
-    spec = chart.to_dict()
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
     stem = export.file_stem(title, exported_at=dt.datetime.now())
     row = st.container(horizontal=True)
     row.download_button(
