@@ -62,12 +62,12 @@ st.caption(
 )
 caption(filters)
 
-view = st.segmented_control(
+view = st.radio(
     "Ansicht",
     list(VIEWS),
     format_func=lambda v: VIEWS[v][0],
-    default="all",
-    required=True,
+    index=0,
+    horizontal=True,
     key="ansicht",
     bind="query-params",
     help="Alle Vorhaben der Auswahl oder nur die, die Aufmerksamkeit brauchen.",

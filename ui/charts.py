@@ -183,7 +183,7 @@ def light_matrix(frame: pd.DataFrame, *, row: str, column: str, value: str) -> a
         color=alt.condition(
             alt.datum[value] > frame[value].max() / 2 if len(frame) else alt.datum[value] > 0,
             alt.value("#ffffff"),
-            alt.value("#1a1a1a"),
+            alt.value("#1a1a1a"),  # on the light cells, whatever the theme
         ),
     )
     return german((cells + text).properties(height=alt.Step(44)))
@@ -200,7 +200,7 @@ def timeline(frame: pd.DataFrame, *, label: str, light: str) -> alt.LayerChart:
         x=alt.X("baseline_end:T", title="Ende", axis=alt.Axis(format="%m/%Y")),
         x2="forecast_end:T",
     )
-    planned = base.mark_point(shape="circle", filled=False, size=60, color="#1a1a1a").encode(
+    planned = base.mark_point(shape="circle", filled=False, size=60, color="#767676").encode(
         x="baseline_end:T",
         tooltip=[
             f"{label}:N",
@@ -317,7 +317,7 @@ def forecast_chart(
         )
     target = pd.DataFrame({"date": [target_date], "label": ["Zieltermin"]})
     layers.append(
-        alt.Chart(target).mark_rule(color="#1a1a1a", strokeDash=[2, 2]).encode(x="date:T")
+        alt.Chart(target).mark_rule(color="#767676", strokeDash=[2, 2]).encode(x="date:T")
     )
     layers.append(
         alt.Chart(target)

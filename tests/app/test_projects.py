@@ -56,10 +56,10 @@ def test_views_groups_and_german_columns(demo_db: Path) -> None:
         ("rebaselined", portfolio.rebaselined_projects),
         ("mismatch", portfolio.light_disagreements),
     ):
-        at.segmented_control(key="ansicht").set_value(view).run()
+        at.radio(key="ansicht").set_value(view).run()
         assert not at.exception, at.exception
         assert len(_table(at)) == len(function(cur, **_args())), view
-    at.segmented_control(key="ansicht").set_value("all").run()
+    at.radio(key="ansicht").set_value("all").run()
     at.segmented_control(key="gruppe").set_value("programme").run()
     side = at.dataframe[1].value
     grouped = portfolio.projects_by(cur, dimension="programme", **_args())

@@ -49,8 +49,11 @@ REVIEW = next(p for p in PAGES if p.path == "pages/review.py")
 
 def _metric(page: Any, label: str, *, within: Any = None) -> Any:
     scope = within if within is not None else page
+    # Elements of the previous run stay in the page, marked stale, until the new run replaced
+    # them; under load that can outlast an assertion, so only live metrics are considered.
     return (
-        scope.get_by_test_id("stMetric")
+        scope.locator('[data-testid="stElementContainer"]:not([data-stale="true"])')
+        .get_by_test_id("stMetric")
         .filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
         .get_by_test_id("stMetricValue")
     )
