@@ -23,6 +23,7 @@ from kpi.services import (
     services_headline,
     status_sources,
 )
+from ui import charts
 from ui import format as fmt
 from ui.data import load
 
@@ -219,7 +220,7 @@ chart = (
     )
     .properties(height=max(220, 26 * len(groups)))
 )
-left.altair_chart(chart, width="stretch")
+charts.chart(chart, container=left, title="Reifegrad-Verteilung")
 table = distribution.pivot(index="group", columns="level", values="services").reindex(groups)
 table.columns = [f"Reifegrad {n}" for n in table.columns]
 quota = distribution.drop_duplicates("group").set_index("group")["group_quota"].reindex(groups)
@@ -262,7 +263,7 @@ else:
         )
         .properties(height=260)
     )
-    left.altair_chart(line, width="stretch")
+    charts.chart(line, container=left, title="Online-Quote je Berichtsperiode")
     trend_table = pd.DataFrame(
         {
             "Periode": trend["period"],
