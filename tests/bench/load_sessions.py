@@ -21,11 +21,12 @@ mix. Sessions start spread over ``--ramp`` seconds. Everything is bounded: the a
 count, a timeout per rerun and a deadline per scenario. The server's memory (RSS of its process
 tree) is sampled every 0.5 s.
 
-The upload scenario adds one admin session that uploads a 10,000-row project list through the
-HTTP upload endpoint plus the uploader's widget state (as the browser does), waits for the
-validation and preview, presses "Meldung übernehmen" and starts over with the next file
-(``--upload-cycles``); the other sessions' page times during those uploads are compared with
-the same scenario without upload.
+The upload scenarios add one admin session that uploads 10,000-row project lists (each for
+another authority) through the HTTP upload endpoint plus the uploader's widget state (as the
+browser does) and waits for the validation and preview (``check``); in the ``commit`` scenario
+it also presses "Meldung übernehmen" (the file becomes a draft, ``data_version`` changes, every
+cache entry is stale). The other sessions' page times while an upload is in progress (upload
+start until the page answered) are compared with the same scenario without upload.
 
 Every scenario runs on a fresh server over a copy of the scale's database (uploads write to
 it), after one untimed session has visited every page (a server in use has warm caches).
@@ -100,6 +101,7 @@ class Client:
     states: dict[str, Any] = field(default_factory=dict)  # widget id -> value we set
     widgets: dict[str, Widget] = field(default_factory=dict)  # rendered in the last run
     errors: int = 0
+    error_messages: list[str] = field(default_factory=list)
     _finished: asyncio.Future[int] | None = None
     _file_urls: asyncio.Future[Any] | None = None
 
@@ -144,7 +146,9 @@ class Client:
                     self._file_urls.set_result(msg.file_urls_response)
             elif kind == "script_finished" and self._finished is not None:
                 status = msg.script_finished
-                if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN and not self._finished.done():
+                if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    self.widgets = {}  # st.rerun(): the next run renders the page anew
+                elif not self._finished.done():
                     self._finished.set_result(status)
 
     def _element(self, msg: ForwardMsg) -> None:
@@ -154,6 +158,9 @@ class Client:
         kind = element.WhichOneof("type")
         if kind == "exception":
             self.errors += 1
+            self.error_messages.append(
+                f"{element.exception.type}: {element.exception.message}"[:300]
+            )
         elif kind in WIDGET_KINDS or kind in ("button", "file_uploader"):
             proto = getattr(element, kind)
             self.widgets[proto.id] = Widget(
@@ -316,6 +323,7 @@ async def browse(
     start_delay: float,
     deadline: float,
     log: list[Action],
+    errors: list[str],
 ) -> None:
     """An analyst switching pages and filters."""
     rng = random.Random(seed)
@@ -329,7 +337,7 @@ async def browse(
             if time.perf_counter() + think[1] > deadline:
                 break
             await asyncio.sleep(rng.uniform(*think))
-            errors = client.errors
+            before = client.errors
             current = next((p for p, h in client.pages.items() if h == client.page_hash), "")
             changed = client.random_filter() if rng.random() >= 0.5 else None
             if changed is None:
@@ -339,15 +347,23 @@ async def browse(
                 kind, page, detail = "filter", None, f"{current}: {changed}"
             started = time.perf_counter()
             ms = await client.rerun(page=page)
-            log.append(Action(name, kind, started, ms, client.errors == errors, detail))
+            log.append(Action(name, kind, started, ms, client.errors == before, detail))
     finally:
         await client.close()
+        errors.extend(f"{name}: {m}" for m in client.error_messages)
 
 
 async def upload_user(
-    url: str, *, files: list[tuple[str, bytes]], deadline: float, log: list[Action]
+    url: str,
+    *,
+    files: list[tuple[str, bytes]],
+    deadline: float,
+    log: list[Action],
+    errors: list[str],
+    commit: bool = True,
 ) -> list[tuple[float, float]]:
-    """The admin uploading, validating and committing each file; returns the upload windows."""
+    """The admin uploading and validating each file and (with ``commit``) taking it over as a
+    draft; returns the upload windows (upload start until the page answered)."""
     client = Client(url, "upload", random.Random(0), timeout=UPLOAD_TIMEOUT)
     windows = []
     try:
@@ -360,30 +376,38 @@ async def upload_user(
         await client.rerun()
         page = next(p for p in client.pages if p.startswith("Daten einreichen"))
         await client.rerun(page=page)
-        for name, data in files:
+        for number, (name, data) in enumerate(files):
             if time.perf_counter() > deadline:
                 break
+            # each file for another authority: replacing its short list is the common case (a
+            # re-upload over a 10,000-row list hits the preview's quadratic comparison)
+            authority = client.find("selectbox", "Behörde")
+            if authority is not None and len(authority.options) > number + 1:
+                client.states[authority.id] = authority.options[-1 - number]
+                await client.rerun()
             began = time.perf_counter()
             uploader = client.find("file_uploader", "")
             if uploader is None:
                 raise RuntimeError("no file uploader on the submit page")
             _, info = await client.upload(name, data)
             client.states[uploader.id] = info
-            errors = client.errors
+            before = client.errors
             started = time.perf_counter()
             ms = await client.rerun()
-            log.append(Action("upload", "upload_check", started, ms, client.errors == errors))
+            log.append(Action("upload", "upload_check", started, ms, client.errors == before))
             button = client.find("button", "Meldung übernehmen")
             if button is None:
                 raise RuntimeError("the file was not accepted for commit (validation errors?)")
-            started = time.perf_counter()
-            ms = await client.rerun(trigger=button.id)
-            log.append(Action("upload", "upload_commit", started, ms, client.errors == errors))
+            if commit:
+                started = time.perf_counter()
+                ms = await client.rerun(trigger=button.id)
+                log.append(Action("upload", "upload_commit", started, ms, client.errors == before))
             client.states.pop(uploader.id, None)  # the page starts a new, empty uploader
             windows.append((began, time.perf_counter()))
             await asyncio.sleep(2.0)
     finally:
         await client.close()
+        errors.extend(f"upload: {m}" for m in client.error_messages)
     return windows
 
 
@@ -421,8 +445,10 @@ async def scenario(
     ramp: float,
     limit: float,
     files: list[tuple[str, bytes]],
+    commit: bool = True,
 ) -> dict[str, Any]:
     log: list[Action] = []
+    errors: list[str] = []
     samples: list[float] = []
     deadline = time.perf_counter() + limit
 
@@ -443,13 +469,19 @@ async def scenario(
             start_delay=ramp * n / max(1, sessions),
             deadline=deadline,
             log=log,
+            errors=errors,
         )
         for n in range(sessions)
     ]
     uploading = None
     if files:
         uploading = asyncio.ensure_future(
-            _after(ramp, upload_user(url, files=files, deadline=deadline, log=log))
+            _after(
+                ramp,
+                upload_user(
+                    url, files=files, deadline=deadline, log=log, errors=errors, commit=commit
+                ),
+            )
         )
     outcomes = await asyncio.gather(*users, return_exceptions=True)
     failures = [repr(o) for o in outcomes if isinstance(o, BaseException)]
@@ -460,7 +492,10 @@ async def scenario(
         except Exception as exc:  # reported in the table, the other figures still count
             failures.append(f"upload: {exc!r}")
     sampler.cancel()
-    return summarise(log, samples, windows, sessions=sessions, failures=failures)
+    result = summarise(log, samples, windows, sessions=sessions, failures=failures)
+    result["error_messages"] = errors[:20]
+    result["commit"] = commit
+    return result
 
 
 async def _after(delay: float, coroutine: Any) -> Any:
@@ -519,10 +554,14 @@ def summarise(
     }
 
 
-def run_on_fresh_server(source: Path, workdir: Path, **kwargs: Any) -> dict[str, Any]:
+def run_on_fresh_server(
+    source: Path, workdir: Path, *, log_dir: Path | None = None, **kwargs: Any
+) -> dict[str, Any]:
     db_path = workdir / "load.duckdb"
     shutil.copy(source, db_path)
-    server = start(db_path, log=workdir / "streamlit.log")
+    upload = ("-commit" if kwargs.get("commit", True) else "-check") if kwargs.get("files") else ""
+    name = f"streamlit-{kwargs['sessions']}{upload}.log"
+    server = start(db_path, log=(log_dir or workdir) / name)
     try:
         server.wait_healthy()
         asyncio.run(warm_up(server.url))
@@ -549,7 +588,9 @@ def markdown(results: list[dict[str, Any]], *, scale: str, think: str = "") -> s
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
-        label = str(r["sessions"]) + (" + Upload" if r["uploads"] else "")
+        label = str(r["sessions"])
+        if r["uploads"]:
+            label += " + Upload" + (" mit Übernahme" if r.get("commit") else " (nur Prüfung)")
         lines.append(
             f"| {label} | {r['actions']} | {ms(r['p50_ms'])} | {ms(r['p95_ms'])} "
             f"| {ms(r['max_ms'])} | {ms(r['start_p95_ms'])} "
@@ -560,7 +601,8 @@ def markdown(results: list[dict[str, Any]], *, scale: str, think: str = "") -> s
         if r["uploads"]:
             lines.append("")
             lines.append(
-                f"Upload ({number(UPLOAD_ROWS)} Zeilen, {r['uploads']}×): Prüfung "
+                f"Upload{' mit Übernahme' if r.get('commit') else ''} "
+                f"({number(UPLOAD_ROWS)} Zeilen, {r['uploads']}×): Prüfung "
                 f"{ms(r['upload_check_ms'])}, Übernahme {ms(r['upload_commit_ms'])} (Median); "
                 f"p95 der anderen Sitzungen während der Uploads {ms(r['during_upload_p95_ms'])} "
                 f"({r['during_upload_actions']} Aktionen)."
@@ -584,8 +626,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--upload-sessions", type=int, default=30)
     parser.add_argument("--upload-cycles", type=int, default=3)
     parser.add_argument("--no-upload", action="store_true")
+    parser.add_argument(
+        "--upload-modes",
+        default="check,commit",
+        help="check: upload and validation only; commit: also take the file over (a draft)",
+    )
     parser.add_argument("--url", help="use a running app instead (no memory figures)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--log-dir", type=Path, help="keep the servers' logs here")
     args = parser.parse_args(argv)
     think = tuple(float(x) for x in args.think.split(","))
     common = {"actions": args.actions, "think": think, "ramp": args.ramp, "limit": args.limit}
@@ -602,15 +650,26 @@ def main(argv: list[str] | None = None) -> int:
             source = database(args.scale, args.db_dir)
             for n in levels:
                 print(f"{n} sessions …", file=sys.stderr, flush=True)
-                results.append(run_on_fresh_server(source, workdir, sessions=n, files=[], **common))
-            if not args.no_upload:
-                print(f"{args.upload_sessions} sessions + upload …", file=sys.stderr, flush=True)
-                files = upload_files(args.upload_cycles, workdir)
                 results.append(
                     run_on_fresh_server(
-                        source, workdir, sessions=args.upload_sessions, files=files, **common
+                        source, workdir, log_dir=args.log_dir, sessions=n, files=[], **common
                     )
                 )
+            if not args.no_upload:
+                files = upload_files(args.upload_cycles, workdir)
+                for mode in args.upload_modes.split(","):
+                    print(f"{args.upload_sessions} sessions + upload ({mode}) …", file=sys.stderr)
+                    results.append(
+                        run_on_fresh_server(
+                            source,
+                            workdir,
+                            log_dir=args.log_dir,
+                            sessions=args.upload_sessions,
+                            files=files,
+                            commit=mode == "commit",
+                            **common,
+                        )
+                    )
     print(markdown(results, scale=args.scale, think=args.think.replace(",", "–")))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
