@@ -59,6 +59,7 @@ from tests.bench.bench_pages_scale import DEFAULT_DB_DIR, database
 from tests.bench.streamlit_server import Server, load_average, start
 
 RERUN_TIMEOUT = 120.0
+RSS_GUARD_MB = 6_144.0  # a server above this is stopped (shared machine); reported as such
 UPLOAD_TIMEOUT = 600.0  # validating 10,000 rows while 30 sessions browse takes a while
 WIDGET_KINDS = ("selectbox", "radio", "multiselect", "checkbox")
 NOT_TOUCHED = ("Rolle (Demo)", "Behörde (Demo)")  # the identity switcher stays as it is
@@ -452,10 +453,16 @@ async def scenario(
     samples: list[float] = []
     deadline = time.perf_counter() + limit
 
+    guard: list[float] = []
+
     async def sample() -> None:
         while True:
             if server is not None:
                 samples.append(server.rss_mb())
+                if samples[-1] > RSS_GUARD_MB and not guard:
+                    # the machine is shared: stop the server before it takes everyone's memory
+                    guard.append(samples[-1])
+                    server.stop()
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample())
@@ -495,6 +502,7 @@ async def scenario(
     result = summarise(log, samples, windows, sessions=sessions, failures=failures)
     result["error_messages"] = errors[:20]
     result["commit"] = commit
+    result["stopped_at_rss_mb"] = guard[0] if guard else None
     return result
 
 
@@ -595,7 +603,9 @@ def markdown(results: list[dict[str, Any]], *, scale: str, think: str = "") -> s
             f"| {label} | {r['actions']} | {ms(r['p50_ms'])} | {ms(r['p95_ms'])} "
             f"| {ms(r['max_ms'])} | {ms(r['start_p95_ms'])} "
             f"| {r['errors'] + len(r['failed_sessions'])} "
-            f"| {number(r['rss_peak_mb'] or 0)} MiB | {r['load']} |"
+            f"| {number(r['rss_peak_mb'] or 0)} MiB"
+            + (" (Server gestoppt)" if r.get("stopped_at_rss_mb") else "")
+            + f" | {r['load']} |"
         )
     for r in results:
         if r["uploads"]:
@@ -637,7 +647,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     think = tuple(float(x) for x in args.think.split(","))
     common = {"actions": args.actions, "think": think, "ramp": args.ramp, "limit": args.limit}
-    levels = [int(n) for n in args.sessions.split(",")]
+    levels = [int(n) for n in args.sessions.split(",") if n]
     results = []
     with tempfile.TemporaryDirectory(prefix="dashboard-load-") as tmp:
         workdir = Path(tmp)

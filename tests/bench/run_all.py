@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     if "load" in parts:
         levels = "1,10" if args.quick else ",".join(map(str, load_sessions.LEVELS))
         command = ["--sessions", levels, "--json", str(args.out / "load.json")]
+        command += ["--upload-modes", "check"]
         if args.quick:
             command += ["--upload-sessions", "10", "--upload-cycles", "1", "--actions", "4"]
         args.out.mkdir(parents=True, exist_ok=True)
@@ -136,6 +137,18 @@ def main(argv: list[str] | None = None) -> int:
                 text=True,
             )  # fmt: skip
             section("Stresstest: 30 Sitzungen, Denkzeit 1–3 s", done.stdout.strip())
+        # Taking a 10,000-row list over as a draft: 10 sessions only, its effects on the
+        # recommendations need gigabytes (see README); the script stops a server above 6 GiB.
+        done = subprocess.run(  # noqa: S603 - fixed interpreter and module
+            [sys.executable, "-m", "tests.bench.load_sessions", "--sessions", "",
+             "--upload-sessions", "10", "--upload-cycles", "2", "--upload-modes", "commit",
+             "--json", str(args.out / "commit.json")],
+            cwd=PROJECT_ROOT,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        section("Upload mit Übernahme (10 Sitzungen)", done.stdout.strip())
 
     args.out.mkdir(parents=True, exist_ok=True)
     report = args.out / f"bench-{dt.datetime.now():%Y%m%d-%H%M}.md"
