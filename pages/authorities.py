@@ -175,7 +175,7 @@ with projects_tab:
             shown.drop(columns=["Behörde"]), hide_index=True, width="stretch", column_config=config
         )
         st.page_link(
-            "pages/vorhaben.py",
+            "pages/projects.py",
             label="In der Vorhabenliste öffnen",
             icon=":material/arrow_forward:",
             query_params=filters.link(behoerde=[names[authority_id]]),
@@ -284,7 +284,7 @@ with eakte_tab:
                 help=EAKTE_RULES["golive_overdue"],
             )
         st.page_link(
-            "pages/e-akte.py",
+            "pages/eakte.py",
             label="E-Akte-Einführung aller Behörden",
             icon=":material/arrow_forward:",
             query_params=filters.link(),

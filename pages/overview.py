@@ -202,7 +202,7 @@ st.caption(
 )
 if not public:
     st.page_link(
-        "pages/vorhaben.py",
+        "pages/projects.py",
         label="Abweichende Ampeln im Einzelnen",
         icon=":material/arrow_forward:",
         query_params=filters.link(ansicht="Ampel-Abweichung"),
@@ -238,7 +238,7 @@ with left:
                 column_config={"Ende geplant": charts.DATE, "Ende Prognose": charts.DATE},
             )
             st.page_link(
-                "pages/vorhaben.py",
+                "pages/projects.py",
                 label=f"Alle {fmt.number(len(late))} überfälligen Vorhaben",
                 icon=":material/arrow_forward:",
                 query_params=filters.link(ansicht="überfällig"),
@@ -280,7 +280,7 @@ with right:
         )
     if not public:
         st.page_link(
-            "pages/behoerden.py",
+            "pages/authorities.py",
             label="Meldestand aller Behörden",
             icon=":material/arrow_forward:",
             query_params=filters.link(),
@@ -290,19 +290,19 @@ if not public:
     st.subheader("Weiter zu")
     row = st.container(horizontal=True)
     row.page_link(
-        "pages/vorhaben.py",
+        "pages/projects.py",
         label="Vorhaben",
         icon=":material/list_alt:",
         query_params=filters.link(),
     )
     row.page_link(
-        "pages/behoerden.py",
+        "pages/authorities.py",
         label="Behörden",
         icon=":material/account_balance:",
         query_params=filters.link(),
     )
     row.page_link(
-        "pages/e-akte.py",
+        "pages/eakte.py",
         label="E-Akte",
         icon=":material/folder_open:",
         query_params=filters.link(),
@@ -344,7 +344,7 @@ if not public:
             "Dringlichkeit, dann nach Tragweite (Anteil am Ganzen, an dem die Regel misst)."
         )
     st.page_link(
-        "pages/empfehlungen.py",
+        "pages/recommendations.py",
         label=f"Alle {fmt.number(len(advice.findings))} Handlungsempfehlungen mit Belegen",
         icon=":material/arrow_forward:",
         query_params=filters.link(),
