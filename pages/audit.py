@@ -19,7 +19,9 @@ from kpi.export import ExportMeta, file_stem, to_csv, to_xlsx
 from loaders.errors import NotAllowed
 from store import connection as db
 from store.identity import ROLE_LABELS
+from ui.page_guard import guard_page
 
+guard_page(__file__)
 st.title("Protokoll")
 ctx = st.session_state["ctx"]
 st.caption(

@@ -23,9 +23,11 @@ from ui import format as fmt
 from ui.data import load
 from ui.export import context_filters, table_downloads
 from ui.filters import caption, empty_notice, render
+from ui.page_guard import guard_page
 
 REVIEW_LABELS = {"draft": "Entwurf", "checked": "geprüft", "published": "veröffentlicht"}
 
+guard_page(__file__)
 st.title("Behörden")
 ctx = st.session_state["ctx"]
 if ctx.period is None:

@@ -24,7 +24,9 @@ from ui import format as fmt
 from ui.data import load
 from ui.export import context_filters, table_downloads
 from ui.filters import caption, render
+from ui.page_guard import guard_page
 
+guard_page(__file__)
 st.title("E-Akte")
 ctx = st.session_state["ctx"]
 if ctx.period is None:

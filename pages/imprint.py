@@ -6,8 +6,10 @@ import streamlit as st
 
 from store.settings import get_settings
 from ui.legal import imprint, information_request_section, privacy_notice, render_sections
+from ui.page_guard import guard_page
 
 settings = get_settings()
+guard_page(__file__)
 st.title("Impressum / Datenschutz")
 render_sections(imprint(settings))
 st.header("Datenschutzerklärung", anchor=False)

@@ -26,6 +26,7 @@ from kpi.services import (
 from ui import charts
 from ui import format as fmt
 from ui.data import load
+from ui.page_guard import guard_page
 
 LEVEL_RULE = (
     "Reifegrad ≥ 3 nach Reifegradmodell 1.1 (Online-Antrag einschließlich Nachweisen). "
@@ -44,6 +45,7 @@ def delta_pp(value: float | None) -> str | None:
     return f"{sign}{fmt.number(abs(value), decimals=1)} Pp."
 
 
+guard_page(__file__)
 st.title("Online-Dienste")
 ctx = st.session_state["ctx"]
 if ctx.period is None:

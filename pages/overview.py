@@ -19,7 +19,9 @@ from ui import format as fmt
 from ui.data import load
 from ui.export import report_downloads
 from ui.filters import caption, empty_notice, render
+from ui.page_guard import guard_page
 
+guard_page(__file__)
 st.title("Übersicht")
 ctx = st.session_state["ctx"]
 

@@ -29,6 +29,7 @@ from ui import format as fmt
 from ui.data import load
 from ui.export import context_filters, table_downloads
 from ui.filters import caption, empty_notice, render
+from ui.page_guard import guard_page
 
 VIEWS = {
     "all": ("alle Vorhaben", project_variance, PORTFOLIO_RULES["projects"]),
@@ -43,6 +44,7 @@ GROUPS = {
     "authority_kind": ("Behördenart", AUTHORITY_KIND_LABELS),
 }
 
+guard_page(__file__)
 st.title("Vorhaben")
 ctx = st.session_state["ctx"]
 if ctx.period is None:

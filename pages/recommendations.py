@@ -35,6 +35,7 @@ from ui.data import load
 from ui.export import context_filters, table_downloads
 from ui.filters import caption, escape, render
 from ui.navigation import pages_for
+from ui.page_guard import guard_page
 
 SEVERITY_ICONS = {"high": "🔴 hoch", "medium": "🟠 mittel", "low": "⚪ niedrig"}
 STATE_ICONS = {
@@ -47,6 +48,7 @@ PROJECT_VIEWS = {"light_mismatch": "Ampel-Abweichung", "overdue": "überfällig"
 LIST_KEY = "empfehlungen_liste"
 CHOICE_KEY = "empfehlung"
 
+guard_page(__file__)
 st.title("Handlungsempfehlungen")
 ctx = st.session_state["ctx"]
 if ctx.period is None:

@@ -22,6 +22,7 @@ from store.review import STATUS_LABELS, ReviewRefused, allowed_steps, change_rev
 from ui import format as fmt
 from ui.data import load
 from ui.export import table_downloads
+from ui.page_guard import guard_page
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|<>~$"})
 STEP_LABELS = {
@@ -37,6 +38,7 @@ def md(text: object) -> str:
     return str(text).translate(_MD_SPECIAL)
 
 
+guard_page(__file__)
 st.title("Prüfung & Freigabe")
 ctx = st.session_state["ctx"]
 identity = ctx.identity

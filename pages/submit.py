@@ -39,6 +39,7 @@ from store.review import STATUS_LABELS, ReviewRefused, remember_column_mapping, 
 from ui import format as fmt
 from ui.data import load
 from ui.export import table_downloads
+from ui.page_guard import guard_page
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNUSED = "— nicht auswerten —"
@@ -51,6 +52,7 @@ def md(text: object) -> str:
     return str(text).translate(_MD_SPECIAL)
 
 
+guard_page(__file__)
 st.title("Daten einreichen")
 ctx = st.session_state["ctx"]
 identity = ctx.identity
