@@ -25,8 +25,8 @@ from store.identity import Identity
 from store.settings import Settings
 from ui.lang import set_document_language, set_page_title
 
-ACCESSIBILITY_PAGE = "pages/accessibility.py"
-IMPRINT_PAGE = "pages/imprint.py"
+ACCESSIBILITY_PAGE = "pages/barrierefreiheit.py"
+IMPRINT_PAGE = "pages/impressum.py"
 NOT_SET = "noch nicht hinterlegt"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

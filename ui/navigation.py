@@ -24,7 +24,7 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
-        "pages/overview.py",
+        "pages/uebersicht.py",
         "Übersicht",
         "📊",
         "uebersicht",
@@ -32,11 +32,11 @@ PAGES: tuple[PageSpec, ...] = (
         default=True,
     ),
     # Portfolio, authority and E-Akte analytics (issue 4): analysts and above.
-    PageSpec("pages/projects.py", "Vorhaben", "📋", "vorhaben"),
-    PageSpec("pages/authorities.py", "Behörden", "🏛️", "behoerden"),
-    PageSpec("pages/eakte.py", "E-Akte", "🗂️", "e-akte"),
+    PageSpec("pages/vorhaben.py", "Vorhaben", "📋", "vorhaben"),
+    PageSpec("pages/behoerden.py", "Behörden", "🏛️", "behoerden"),
+    PageSpec("pages/e-akte.py", "E-Akte", "🗂️", "e-akte"),
     PageSpec(
-        "pages/submit.py",
+        "pages/einreichen.py",
         "Daten einreichen",
         "📤",
         "einreichen",
@@ -44,7 +44,7 @@ PAGES: tuple[PageSpec, ...] = (
         section="Meldungen",
     ),
     PageSpec(
-        "pages/review.py",
+        "pages/pruefung.py",
         "Prüfung & Freigabe",
         "✅",
         "pruefung",
@@ -55,17 +55,17 @@ PAGES: tuple[PageSpec, ...] = (
 
 
 # Online services: how many Verwaltungsleistungen Berlin offers online, and from whom (issue 3).
-PAGES += (PageSpec("pages/online_services.py", "Online-Dienste", "🌐", "online-dienste"),)
+PAGES += (PageSpec("pages/online-dienste.py", "Online-Dienste", "🌐", "online-dienste"),)
 
 
 # Handlungsempfehlungen: ranked, explainable recommendations with evidence (issue 7).
-PAGES += (PageSpec("pages/recommendations.py", "Handlungsempfehlungen", "🧭", "empfehlungen"),)
+PAGES += (PageSpec("pages/empfehlungen.py", "Handlungsempfehlungen", "🧭", "empfehlungen"),)
 
 
 # The audit log ("Protokoll"): admins only.
 PAGES += (
     PageSpec(
-        "pages/audit.py",
+        "pages/protokoll.py",
         "Protokoll",
         "🧾",
         "protokoll",
@@ -78,7 +78,7 @@ PAGES += (
 # Accessibility statement and imprint/privacy notice: every role, the public too (issue 9).
 PAGES += (
     PageSpec(
-        "pages/accessibility.py",
+        "pages/barrierefreiheit.py",
         "Barrierefreiheit",
         "♿",
         "barrierefreiheit",
@@ -86,7 +86,7 @@ PAGES += (
         section="Hinweise",
     ),
     PageSpec(
-        "pages/imprint.py",
+        "pages/impressum.py",
         "Impressum / Datenschutz",
         "⚖️",
         "impressum",
@@ -102,7 +102,7 @@ def pages_for(role: str) -> list[PageSpec]:
 
 # Legal notices must be reachable without signing in (Impressumspflicht, BITV); the sign-in
 # gate shows these pages next to itself. They must not need ``st.session_state["ctx"]``.
-WITHOUT_SIGN_IN = frozenset({"pages/accessibility.py", "pages/imprint.py"})
+WITHOUT_SIGN_IN = frozenset({"pages/barrierefreiheit.py", "pages/impressum.py"})
 
 
 def pages_without_sign_in() -> list[PageSpec]:

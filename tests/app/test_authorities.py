@@ -24,7 +24,7 @@ def _app(**query: str | list[str]) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
-    return at.switch_page("pages/authorities.py").run()
+    return at.switch_page("pages/behoerden.py").run()
 
 
 def test_comparison_and_profile(demo_db: Path) -> None:

@@ -23,7 +23,7 @@ def _app(**query: str | list[str]) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
-    return at.switch_page("pages/eakte.py").run()
+    return at.switch_page("pages/e-akte.py").run()
 
 
 def test_progress_trend_and_forecast(demo_db: Path) -> None:

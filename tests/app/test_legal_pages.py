@@ -120,7 +120,7 @@ def test_analyst_gets_no_information_request(demo_db: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["pages/overview.py", legal.ACCESSIBILITY_PAGE, legal.IMPRINT_PAGE]
+    "path", ["pages/uebersicht.py", legal.ACCESSIBILITY_PAGE, legal.IMPRINT_PAGE]
 )
 def test_legal_links_at_the_bottom_of_the_page(demo_db: Path, path: str) -> None:
     """A page that runs to its end gets the footer links; one that calls ``st.stop()``

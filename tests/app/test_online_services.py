@@ -13,7 +13,7 @@ from kpi import services as k
 from store import connection as db
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/online_services.py"
+PAGE = "pages/online-dienste.py"
 PERCENT = re.compile(r"^\d{1,3},\d %$")
 
 

@@ -38,7 +38,7 @@ def _online_services(role: str = "analyst") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["demo_role"] = role
     at.run()
-    at.switch_page("pages/online_services.py").run()
+    at.switch_page("pages/online-dienste.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -24,7 +24,7 @@ def _app(**query: str | list[str]) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
-    return at.switch_page("pages/projects.py").run()
+    return at.switch_page("pages/vorhaben.py").run()
 
 
 def _args(selection: Selection = Selection()) -> dict[str, object]:  # noqa: B008

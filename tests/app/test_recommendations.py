@@ -19,7 +19,7 @@ from kpi.similarity import normalise
 from store import connection as db
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/recommendations.py"
+PAGE = "pages/empfehlungen.py"
 PERIOD = "2026-Q3"
 
 

@@ -17,7 +17,7 @@ from tests.unit.loaders.test_validation_report import corrected_project_list
 from ui.navigation import pages_for
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/review.py"
+PAGE = "pages/pruefung.py"
 
 
 def _draft() -> int:

@@ -275,7 +275,7 @@ def test_oidc_signed_out_sees_only_the_sign_in_page(empty_db: Path, oidc: None) 
     assert _titles(at) == ["Anmeldung"]
     assert [b.label for b in at.button] == ["Anmelden"]
     with pytest.raises(ValueError):
-        at.switch_page("pages/overview.py")
+        at.switch_page("pages/uebersicht.py")
     assert "ctx" not in at.session_state
 
 
@@ -301,7 +301,7 @@ def test_oidc_unmapped_user_gets_no_access_and_is_logged(empty_db: Path, oidc: N
     assert _titles(at) == ["Kein Zugang"]
     assert "keine Rolle" in " ".join(m.value for m in at.markdown)
     with pytest.raises(ValueError):
-        at.switch_page("pages/overview.py")
+        at.switch_page("pages/uebersicht.py")
     at.run()  # a rerun does not log the same refusal twice
     refused = audit_entries(db.cursor(), identity=IDENTITIES["admin"], actions=("action_refused",))
     assert list(refused["actor"]).count("Fremd") == 1
@@ -388,7 +388,7 @@ def test_cached_results_never_cross_roles(empty_db: Path) -> None:
 def test_protokoll_shows_refusals_at_once(empty_db: Path) -> None:
     """Refusals are written without a data_version bump; the admin page still shows them."""
     at = _app("admin")
-    at.switch_page("pages/audit.py").run()
+    at.switch_page("pages/protokoll.py").run()
     before = len(at.dataframe[0].value) if at.dataframe else 0
     with pytest.raises(NotAllowed):
         audit_entries(db.cursor(), identity=IDENTITIES["analyst"])
@@ -403,4 +403,4 @@ def test_oidc_public_view_without_sign_in(empty_db: Path, oidc: None, public_vie
     assert at.session_state["ctx"].identity.role == "public"
     assert "Anmelden" in [b.label for b in at.sidebar.button]
     with pytest.raises(ValueError):
-        at.switch_page("pages/audit.py")
+        at.switch_page("pages/protokoll.py")

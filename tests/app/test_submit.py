@@ -18,7 +18,7 @@ from tests.builders import csv_bytes
 from tests.unit.loaders.test_validation_report import corrected_project_list, faulty_project_list
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/submit.py"
+PAGE = "pages/einreichen.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

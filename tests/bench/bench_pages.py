@@ -154,9 +154,13 @@ def _share_bytecode() -> None:
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import app_test, local_script_runner
 
+    from tests import apptest_pages
+
     shared = ScriptCache()
     app_test.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
     local_script_runner.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
+    # AppTest would also start every run like a fresh server's first run (legacy pages/).
+    apptest_pages.run_like_a_running_server()
 
 
 def _enabler(profiler: cProfile.Profile) -> Any:

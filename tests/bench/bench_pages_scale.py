@@ -56,16 +56,10 @@ def database(scale: str, db_dir: Path) -> Path:
 
 
 def _share_bytecode() -> None:
-    """AppTest compiles app.py and the page (with Streamlit's magic AST pass) on every run,
-    because it creates a new ``ScriptCache`` per run; the real server keeps one per process.
-    Share one, so a rerun here costs what it costs on the server (measured: ``compile`` was
-    over half of a warm rerun otherwise)."""
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test, local_script_runner
+    """Make AppTest rerun like the server (one script cache, pages through ``app.py``)."""
+    from tests.bench.bench_pages import _share_bytecode as share
 
-    shared = ScriptCache()
-    app_test.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
-    local_script_runner.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
+    share()
 
 
 def _app_test(role: str) -> Any:

@@ -203,6 +203,22 @@ def app_server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
         _SERVER_LOGS.pop(url, None)
 
 
+@pytest.fixture
+def fresh_app_server(demo_template: Path, tmp_path: Path) -> Iterator[str]:
+    """A server of its own whose first session is the test's: some behaviour (Streamlit's
+    legacy page discovery) exists only in the first script run of a server process."""
+    db_path = tmp_path / "dashboard.duckdb"
+    shutil.copy(demo_template, db_path)
+    log_path = tmp_path / "streamlit.log"
+    process, url = _start_streamlit(db_path=db_path, log_path=log_path)
+    _SERVER_LOGS[url] = log_path
+    try:
+        yield url
+    finally:
+        _stop(process)
+        _SERVER_LOGS.pop(url, None)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Headless Debian chromium; skipped (or failed in CI) when it is not installed."""

@@ -42,9 +42,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PANKOW = Identity(
     name="Demo Digitalisierungskoordination BA Pankow", role="coordinator", authority_id="ba-pankow"
 )
-OVERVIEW = next(p for p in PAGES if p.path == "pages/overview.py")
-SUBMIT = next(p for p in PAGES if p.path == "pages/submit.py")
-REVIEW = next(p for p in PAGES if p.path == "pages/review.py")
+OVERVIEW = next(p for p in PAGES if p.path == "pages/uebersicht.py")
+SUBMIT = next(p for p in PAGES if p.path == "pages/einreichen.py")
+REVIEW = next(p for p in PAGES if p.path == "pages/pruefung.py")
 
 
 def _metric(page: Any, label: str, *, within: Any = None) -> Any:

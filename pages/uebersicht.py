@@ -204,7 +204,7 @@ st.caption(
 )
 if not public:
     st.page_link(
-        "pages/projects.py",
+        "pages/vorhaben.py",
         label="Abweichende Ampeln im Einzelnen",
         icon=":material/arrow_forward:",
         query_params=filters.link(ansicht="Ampel-Abweichung"),
@@ -240,7 +240,7 @@ with left:
                 column_config={"Ende geplant": charts.DATE, "Ende Prognose": charts.DATE},
             )
             st.page_link(
-                "pages/projects.py",
+                "pages/vorhaben.py",
                 label=f"Alle {fmt.number(len(late))} überfälligen Vorhaben",
                 icon=":material/arrow_forward:",
                 query_params=filters.link(ansicht="überfällig"),
@@ -282,7 +282,7 @@ with right:
         )
     if not public:
         st.page_link(
-            "pages/authorities.py",
+            "pages/behoerden.py",
             label="Meldestand aller Behörden",
             icon=":material/arrow_forward:",
             query_params=filters.link(),
@@ -292,19 +292,19 @@ if not public:
     st.subheader("Weiter zu")
     row = st.container(horizontal=True)
     row.page_link(
-        "pages/projects.py",
+        "pages/vorhaben.py",
         label="Vorhaben",
         icon=":material/list_alt:",
         query_params=filters.link(),
     )
     row.page_link(
-        "pages/authorities.py",
+        "pages/behoerden.py",
         label="Behörden",
         icon=":material/account_balance:",
         query_params=filters.link(),
     )
     row.page_link(
-        "pages/eakte.py",
+        "pages/e-akte.py",
         label="E-Akte",
         icon=":material/folder_open:",
         query_params=filters.link(),
@@ -346,7 +346,7 @@ if not public:
             "Dringlichkeit, dann nach Tragweite (Anteil am Ganzen, an dem die Regel misst)."
         )
     st.page_link(
-        "pages/recommendations.py",
+        "pages/empfehlungen.py",
         label=f"Alle {fmt.number(len(advice.findings))} Handlungsempfehlungen mit Belegen",
         icon=":material/arrow_forward:",
         query_params=filters.link(),

@@ -177,7 +177,7 @@ with projects_tab:
             shown.drop(columns=["Behörde"]), hide_index=True, width="stretch", column_config=config
         )
         st.page_link(
-            "pages/projects.py",
+            "pages/vorhaben.py",
             label="In der Vorhabenliste öffnen",
             icon=":material/arrow_forward:",
             query_params=filters.link(behoerde=[names[authority_id]]),
@@ -286,7 +286,7 @@ with eakte_tab:
                 help=EAKTE_RULES["golive_overdue"],
             )
         st.page_link(
-            "pages/eakte.py",
+            "pages/e-akte.py",
             label="E-Akte-Einführung aller Behörden",
             icon=":material/arrow_forward:",
             query_params=filters.link(),
