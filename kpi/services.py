@@ -82,7 +82,9 @@ scope AS (
 ),
 offer AS (
     SELECT st.*,
-           CASE WHEN st.maturity_model = '2.0' THEN least(st.maturity_level, 4)
+           -- model 2.0 levels above 4 count as 4; an unknown level ("k.A.", NULL) stays
+           -- unknown (DuckDB's least() would skip the NULL and give 4)
+           CASE WHEN st.maturity_model = '2.0' AND st.maturity_level > 4 THEN 4
                 ELSE st.maturity_level END AS level,
            CASE st.provider WHEN 'land' THEN 4 WHEN 'district' THEN 3 WHEN 'efa' THEN 2
                 ELSE 1 END AS preference

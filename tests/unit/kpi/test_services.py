@@ -101,7 +101,7 @@ def status_xlsx(rows: list[tuple]) -> bytes:
     sheet.write_row(0, 0, STATUS_HEADER)
     for r, (n, level, model, *rest) in enumerate(rows, start=1):
         sheet.write_number(r, 0, key(n))
-        sheet.write_number(r, 1, level)
+        sheet.write(r, 1, level)  # a number, or text such as "k.A."
         sheet.write_row(r, 2, [model, *rest])
     book.close()
     return buffer.getvalue()
@@ -194,6 +194,30 @@ def test_best_offer_counts_once_and_missing_status_counts_zero(fixture_db: Path)
     ]
     assert state.loc[str(key(8)), "own_level"] == 4  # model 2.0 level 5 shown as 4
     assert state.loc[str(key(3)), "authority_name"] == "Bezirke"
+
+
+def test_unknown_level_in_model_2_counts_as_no_offer(
+    empty_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "k.A." is an unknown level, not level 4: in model 2.0 levels above 4 are capped at 4,
+    and the cap must not turn an unknown level into the highest one."""
+    _ingest(catalogue_csv(), name="k.csv", kind="catalog", authority="skzl", period="2026-Q2",
+            status="published")  # fmt: skip
+    rows = [
+        (8, 5, "2.0", "Land Berlin", "SenStadt", "15.04.2026", ""),
+        (9, "k.A.", "2.0", "Land Berlin", "SenStadt", "", ""),
+        (6, "k.A.", "", "Land Berlin", "SenStadt", "", ""),
+    ]
+    _ingest(status_xlsx(rows), name="s.xlsx", kind="services", authority="skzl",
+            period="2026-Q2", status="published")  # fmt: skip
+    state = _state().set_index("service_key")
+    assert state.loc[str(key(8)), "own_level"] == 4
+    assert state.loc[str(key(9)), ["own_level", "all_level"]].tolist() == [0, 0]
+    assert state.loc[str(key(6)), ["own_level", "all_level"]].tolist() == [0, 0]
+    figures = k.services_headline(db.cursor(), period="2026-Q2")
+    assert (figures["services_online_own"], figures["services_online_all"]) == (1, 1)
+    counts = k.quota_counts(db.cursor(), period="2026-Q2")
+    assert (counts["services_online_own"], counts["services_online_all"]) == (1, 1)
 
 
 def test_bezirk_services_area_wide_vs_at_least_one(fixture_db: Path) -> None:
