@@ -64,3 +64,38 @@ def test_a_migration_with_a_lower_number_merged_later_is_still_applied(
         r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
     ]
     assert versions == [1, 2, 3]
+
+
+class _CheckpointRefused:
+    """The process connection, except that DuckDB refuses the CHECKPOINT (another session's
+    write transaction is active)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def execute(self, sql: str, *args: object) -> duckdb.DuckDBPyConnection:
+        if sql.strip().upper() == "CHECKPOINT":
+            raise duckdb.TransactionException(
+                "TransactionContext Error: Cannot CHECKPOINT: there are other write "
+                "transactions active. Try using FORCE CHECKPOINT to wait until all active "
+                "transactions are finished"
+            )
+        return self._con.execute(sql, *args)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._con.cursor()
+
+
+def test_a_refused_checkpoint_does_not_turn_a_committed_write_into_an_error(
+    empty_db: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    real = db.connection()
+    monkeypatch.setattr(db, "connection", lambda: _CheckpointRefused(real))
+    before = db.data_version()
+    with db.write_transaction() as cur:
+        cur.execute("INSERT INTO topic_area VALUES ('w', 'W')")
+    with db.audit_only_transaction() as cur:
+        cur.execute("SELECT 1")
+    assert db.data_version() == before + 1
+    assert real.execute("SELECT name FROM topic_area WHERE id = 'w'").fetchone() == ("W",)
+    assert "checkpoint skipped" in caplog.text
