@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from data.reference import AUTHORITIES, DISTRICT, Authority, parse_period, period_ids
+from data.reference import (
+    AUTHORITIES,
+    DISTRICT,
+    TOPIC_AREAS,
+    Authority,
+    parse_period,
+    period_ids,
+)
 
 DEMO_SEED = 20_261_128
 LAST_PERIOD = "2026-Q3"
@@ -102,6 +109,77 @@ PROGRAMME_BY_WORD = (
     ("Data-Warehouse", "Sonstiges"),
     ("KI-Assistenz", "Sonstiges"),
 )
+# The OZG Themenfeld of each title (ids of ``data.reference.TOPIC_AREAS``): the field of the
+# service the project brings online. Internal projects (E-Akte, infrastructure, staff files)
+# are no OZG service and report no topic area, as real lists leave the column empty for them.
+TOPIC_BY_TITLE: dict[str, str | None] = {
+    "Digitale Gewerbeanmeldung": "unternehmen",
+    "Online-Terminbuchung Bürgeramt": "ein-auswanderung",
+    "Digitales Fundbüro": "recht-ordnung",
+    "Onlinezugang Wohngeld (EfA-Nachnutzung)": "bauen-wohnen",
+    "Elektronische Bauakte": "bauen-wohnen",
+    "Digitale Sitzungsverwaltung BVV": None,
+    "Online-Antrag Sondernutzung Straßenland": "mobilitaet-reisen",
+    "Einführung E-Akte": None,
+    "Digitaler Posteingang / Scanstelle": None,
+    "Online-Antrag Hundesteuer": "steuern-zoll",
+    "Kita-Gutschein online": "familie-kind",
+    "Elterngeld digital (ELFE)": "familie-kind",
+    "Digitale Bewohnerparkausweise": "mobilitaet-reisen",
+    "Mobiles Arbeiten Rollout": None,
+    "WLAN-Ausbau Dienstgebäude": None,
+    "Digitale Schulanmeldung": "bildung",
+    "Ersatz Telefonanlage (VoIP)": None,
+    "Open-Data-Portal Anbindung": "querschnitt",
+    "Elektronische Rechnung (XRechnung) Eingang": None,
+    "Personalaktenführung digital": None,
+    "Geodateninfrastruktur Erneuerung": "bauen-wohnen",
+    "Fachverfahren Haushaltswesen Ablösung": None,
+    "Digitale Förderantragsstellung": "forschung-foerderung",
+    "Data-Warehouse Landesstatistik": None,
+    "Online-Beteiligungsplattform": "engagement-hobby",
+    "Fachverfahren Jugendhilfe Ablösung": "familie-kind",
+    "KI-Assistenz für Bürgeranfragen (Pilot)": "querschnitt",
+    "Dokumentenmanagement Gremienarbeit": None,
+    "Digitaler Aufenthaltstitel-Antrag": "ein-auswanderung",
+    "Einsatzleitsystem Modernisierung": "recht-ordnung",
+    "Digitale Ausländerakte": "ein-auswanderung",
+    "Fachverfahren Melde- und Passwesen Ablösung": "ein-auswanderung",
+    "Rechenzentrumskonsolidierung": None,
+    "Service-Konto Berlin Weiterentwicklung": "querschnitt",
+    "Digitale Kfz-Zulassung (i-Kfz)": "mobilitaet-reisen",
+    "Digitale Vergabe (eVergabe)": "unternehmen",
+    **dict.fromkeys(PLANTED_SIMILAR_TITLES.values(), "querschnitt"),  # citizens' chatbots
+}
+# Titles whose field is the authority's own policy field: a department's funding programme
+# or open data belongs to its portfolio (SenASGIVA's funding: Arbeit & Ruhestand).
+TOPIC_OF_AUTHORITY_FOR = frozenset({"Digitale Förderantragsstellung", "Open-Data-Portal Anbindung"})
+AUTHORITY_TOPIC: dict[str, str] = {
+    "senfin": "steuern-zoll",
+    "senjustv": "recht-ordnung",
+    "senbjf": "bildung",
+    "senwgp": "gesundheit",
+    "senasgiva": "arbeit-ruhestand",
+    "senwiebe": "unternehmen",
+    "senmvku": "umwelt",
+    "senstadt": "bauen-wohnen",
+    "senkultgz": "engagement-hobby",
+}
+TOPIC_NAMES: dict[str, str] = dict(TOPIC_AREAS)
+
+
+def topic_area(title: str, authority_id: str) -> str:
+    """The Themenfeld (German name, as a coordinator writes it) of a demo project, or "".
+
+    Derived from the title and the authority alone, without the random generator, so adding
+    the column left every other demo value as it was.
+    """
+    topic = TOPIC_BY_TITLE[title]
+    if title in TOPIC_OF_AUTHORITY_FOR:
+        topic = AUTHORITY_TOPIC.get(authority_id, topic)
+    return TOPIC_NAMES[topic] if topic else ""
+
+
 REASONS = (
     "Lieferverzug Dienstleister",
     "Personalengpass im Fachbereich",
@@ -127,6 +205,7 @@ class _Project:
     cost_mode: str  # reported / confidential / not_reported
     contact: str
     leika: str
+    topic_area: str = ""  # set once the final title is known (after the planted renames)
     history: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
@@ -224,6 +303,7 @@ def _row(project: _Project, period_index: int, period: str, rng: random.Random) 
         "Vorhaben-Nr.": project.project_id,
         "Bezeichnung des Vorhabens": project.title,
         "Programm / Kategorie": project.programme,
+        "Themenfeld": project.topic_area,
         "Status": status,
         "Ampel": light,
         "Begründung Ampel": reason,
@@ -292,6 +372,7 @@ def demo_project_files(
     for authority_id, portfolio in portfolios.items():
         for project in portfolio:
             project.title = PLANTED_SIMILAR_TITLES.get((authority_id, project.title), project.title)
+            project.topic_area = topic_area(project.title, authority_id)
     for index, period in enumerate(periods):
         _, _, due = parse_period(period)
         for authority in AUTHORITIES:
