@@ -7,12 +7,13 @@ many authorities in one file (``Behörde`` column, one row per authority). Such 
 stored as **one submission per authority, all in one transaction**
 (:func:`ingest_collection`), because the current state, the reporting history, review and
 publication all work per authority and period: each authority's E-Akte figures then have
-exactly the same life cycle as figures it sent itself. Whoever submits a collection must be
-allowed to submit for every authority in it (in practice an admin; a coordinator only for a
-file that holds nothing but the own authority). Guard, reader, header mapping, validation and
-the store writers are the same functions the generic path uses.
+exactly the same life cycle as figures it sent itself. Collections are the CDO office's job:
+only an admin may submit one (checked here, whatever the caller offered); a coordinator
+reports the own authority's status as a single report. Guard, reader, header mapping,
+validation and the store writers are the same functions the generic path uses.
 
-Command line for collections: ``python -m loaders.eakte DATEI --period 2026-Q3 [--publish]``.
+Collections arrive on the command line (``python -m loaders.eakte DATEI --period 2026-Q3
+[--publish]``) and on the page "Daten einreichen" (admins, kind :data:`COLLECTION_LABEL`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from loaders.kinds import KindSpec, Validated, ValidationContext
+    from loaders.preview import Preview
     from loaders.service_values import AuthorityTable
     from store.identity import Identity
 
@@ -418,6 +420,12 @@ def build_kind() -> KindSpec:
 # --- Collections: one file, several authorities, one submission per authority ---------------
 
 Outcome = Literal["accepted", "rejected", "already_present"]
+COLLECTION_LABEL = "E-Akte-Stand: Sammeldatei (mehrere Behörden)"
+COLLECTION_REFUSED = (
+    "Sammeldateien mit dem E-Akte-Stand mehrerer Behörden lädt nur die Datenverantwortung "
+    "des CDO-Büros hoch. Den E-Akte-Stand der eigenen Behörde reichen Sie als "
+    "„E-Akte-Stand“ ein."
+)
 
 
 @dataclass
@@ -430,6 +438,9 @@ class PreparedCollection:
     problems: list[Problem]
     data: bytes
     hashes: dict[str, str] = field(default_factory=dict)  # authority id -> content hash
+    # Excel row -> the row's authority (short name, or the text as written if unknown), so
+    # every problem can name the authority it concerns.
+    row_authorities: dict[int, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -490,12 +501,7 @@ def prepare_collection(
 
     settings = get_settings()
     _check_period(period)
-    if identity.role not in ("admin", "coordinator"):
-        _audit_refusal(identity, period, file_name, "role may not submit")
-        raise NotAllowed(
-            "Sie dürfen keine Meldungen einreichen.",
-            detail=f"{identity.role} {identity.name} may not submit",
-        )
+    _check_collector(identity, period=period, file_name=file_name)
     guarded = guard(name=file_name, data=data, max_bytes=settings.max_upload_mb * 1_048_576)
     sheets = read_sheets(guarded, max_rows=settings.max_rows)
     table = map_table(sheets, fields=EAKTE_FIELDS, file_name=file_name, overrides=column_overrides)
@@ -516,6 +522,7 @@ def prepare_collection(
         frame=validated.frame,
         problems=problems,
         data=data,
+        row_authorities=_row_authorities(table, validated.frame, names),
     )
     if prepared.errors:
         return prepared
@@ -534,6 +541,59 @@ def prepare_collection(
             part.reset_index(drop=True), sort_key="authority_id"
         )
     return prepared
+
+
+def _check_collector(identity: Identity, *, period: str, file_name: str) -> None:
+    """Only admins submit collections; anyone else is refused and the refusal audited."""
+    if identity.role == "admin":
+        return
+    _audit_refusal(identity, period, file_name, f"role {identity.role} may not submit collections")
+    raise NotAllowed(
+        COLLECTION_REFUSED,
+        detail=f"{identity.role} {identity.name} may not submit an E-Akte collection",
+    )
+
+
+def _row_authorities(
+    table: MappedTable, frame: pd.DataFrame, names: dict[str, str]
+) -> dict[int, str]:
+    named = convert.texts(column(raw_frame(table), "authority"))
+    out: dict[int, str] = {}
+    for row, text, resolved in zip(table.row_numbers, named, frame["authority_id"], strict=True):
+        if isinstance(resolved, str):
+            out[int(row)] = names.get(resolved, resolved)
+        elif isinstance(text, str):
+            out[int(row)] = text
+    return out
+
+
+def collection_problem_table(prepared: PreparedCollection) -> pd.DataFrame:
+    """The validation report of a collection: like every report (Excel row, column, value,
+    German message), with the authority of the row instead of a project id."""
+    from loaders.validation_report import problem_table
+
+    table = problem_table(prepared.problems)
+    authority = [
+        prepared.row_authorities.get(int(row), "") if pd.notna(row) else ""
+        for row in table["Zeile"]
+    ]
+    table = table.drop(columns=["Vorhaben-Nr."])
+    table.insert(2, "Behörde", authority)
+    return table
+
+
+def compare_collection(
+    prepared: PreparedCollection, *, current: dict[str, pd.DataFrame | None]
+) -> Preview:
+    """What a collection would change: each authority's row against that authority's current
+    E-Akte submission (``current``: authority id → its stored rows, None if it has none).
+    Authorities not in the file are not "removed": a collection speaks only for those it
+    names."""
+    from loaders.preview import compare
+
+    stored = [rows for rows in current.values() if rows is not None and not rows.empty]
+    old = pd.concat(stored, ignore_index=True) if stored else None
+    return compare(prepared.frame, old, kind=KIND, baseline=None)
 
 
 class _NothingNew(Exception):
@@ -555,6 +615,7 @@ def commit_collection(
     from store.reference import ensure_period
     from store.submissions import insert_submission, latest_submission
 
+    _check_collector(identity, period=prepared.period_id, file_name=prepared.file_name)
     base = dict(
         file_name=prepared.file_name, period_id=prepared.period_id, problems=prepared.problems
     )

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-from loaders.errors import Problem
+from loaders.errors import NotAllowed, Problem
 from loaders.fields import PROJECT_FIELDS, FieldSpec
 from loaders.header import MappedTable
+
+if TYPE_CHECKING:
+    from store.identity import Identity
 
 
 @dataclass
@@ -112,3 +116,20 @@ def _add_eakte_kind() -> None:
 
 
 _add_eakte_kind()
+
+
+# Kinds only the CDO office (admin) submits: the Land-wide service catalogue (DESIGN.md:
+# admins manage the catalogue). The page offers them to admins only; this is the loaders'
+# own check, so a direct call cannot go around the page.
+ADMIN_ONLY_KINDS: frozenset[str] = frozenset({"catalog"})
+
+
+def check_kind_allowed(kind: str, *, identity: Identity) -> None:
+    """Raise NotAllowed (German message) when ``identity`` may not submit ``kind`` at all;
+    whether it may submit for the authority is a separate check."""
+    if kind in ADMIN_ONLY_KINDS and identity.role != "admin":
+        label = KINDS[kind].label if kind in KINDS else kind
+        raise NotAllowed(
+            f"Den {label} lädt nur die Datenverantwortung des CDO-Büros hoch.",
+            detail=f"{identity.role} {identity.name} may not submit kind {kind}",
+        )

@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from loaders.eakte import ingest_collection, prepare_collection
+from loaders.eakte import (
+    COLLECTION_REFUSED,
+    collection_problem_table,
+    commit_collection,
+    compare_collection,
+    ingest_collection,
+    prepare_collection,
+)
 from loaders.errors import NotAllowed
 from loaders.ingest import ingest
 from store import connection as db
@@ -151,19 +158,78 @@ def test_collection_needs_the_authority_column(empty_db: Path) -> None:
     assert any("Behörde" in p.message for p in result.errors)
 
 
-def test_coordinator_may_collect_only_the_own_authority(empty_db: Path) -> None:
+def test_only_admins_submit_collections(empty_db: Path) -> None:
+    """A coordinator (even with a file holding only the own authority) and an analyst are
+    refused with a German message; the refusal is audited and nothing is stored."""
     mitte = Identity(name="Koordination Mitte", role="coordinator", authority_id="ba-mitte")
-    with pytest.raises(NotAllowed):
-        prepare_collection(
-            data=_csv(COLLECTION), file_name="x.csv", period="2026-Q3", identity=mitte
-        )
-    assert _count("SELECT count(*) FROM audit_log WHERE action = 'action_refused'") == 1
-    assert _count("SELECT count(*) FROM submission") == 0
-    own = _collect(_csv(COLLECTION[:1]), identity=mitte)
-    assert own.outcome == "accepted" and list(own.submissions) == ["ba-mitte"]
     analyst = Identity(name="Analyse", role="analyst")
-    with pytest.raises(NotAllowed):
-        _collect(_csv(COLLECTION[:1]), identity=analyst)
+    for identity, lines in ((mitte, COLLECTION), (mitte, COLLECTION[:1]), (analyst, COLLECTION)):
+        with pytest.raises(NotAllowed) as refused:
+            prepare_collection(
+                data=_csv(lines), file_name="x.csv", period="2026-Q3", identity=identity
+            )
+        assert refused.value.message == COLLECTION_REFUSED
+        assert "CDO-Büros" in refused.value.message and "eigenen Behörde" in refused.value.message
+    assert _count("SELECT count(*) FROM audit_log WHERE action = 'action_refused'") == 3
+    assert _count("SELECT count(*) FROM submission") == 0
+
+
+def test_commit_checks_the_role_again(empty_db: Path) -> None:
+    """A collection prepared by an admin cannot be committed under a coordinator's name."""
+    prepared = prepare_collection(
+        data=_csv(COLLECTION[:1]), file_name="x.csv", period="2026-Q3", identity=SYSTEM
+    )
+    assert not prepared.errors
+    mitte = Identity(name="Koordination Mitte", role="coordinator", authority_id="ba-mitte")
+    with pytest.raises(NotAllowed) as refused:
+        commit_collection(prepared, identity=mitte)
+    assert refused.value.message == COLLECTION_REFUSED
+    assert _count("SELECT count(*) FROM submission") == 0
+    assert _count("SELECT count(*) FROM audit_log WHERE action = 'action_refused'") == 1
+    assert commit_collection(prepared, identity=SYSTEM).outcome == "accepted"
+
+
+def test_problems_name_the_authority_of_their_row(empty_db: Path) -> None:
+    bad = [
+        "BA Mitte;Rollout;;;1.000;1.200;10",  # live > scope
+        "Bezirksamt Atlantis;Rollout;;;100;10;5",  # unknown authority: named as written
+        "SenFin;Pilot;;;100;10;5",
+    ]
+    prepared = prepare_collection(
+        data=_csv(bad), file_name="x.csv", period="2026-Q3", identity=SYSTEM
+    )
+    table = collection_problem_table(prepared)
+    assert list(table.columns) == ["Art", "Zeile", "Behörde", "Spalte", "Wert", "Meldung"]
+    located = {(r.Zeile, r.Behörde, r.Spalte, r.Wert) for r in table.itertuples()}
+    assert located == {
+        (2, "BA Mitte", "davon mit E-Akte", "1.200"),
+        (3, "Bezirksamt Atlantis", "Behörde", "Bezirksamt Atlantis"),
+    }
+
+
+def test_collection_preview_compares_each_authority_with_its_current_state(
+    empty_db: Path,
+) -> None:
+    from kpi.submissions import comparison_submission, submission_rows
+
+    _collect(_csv(COLLECTION[:2]), period="2026-Q2")
+    changed = ["BA Mitte;Rollout;31.12.2026;;2.112;1.700;1.150", *COLLECTION[1:]]
+    prepared = prepare_collection(
+        data=_csv(changed), file_name="x.csv", period="2026-Q3", identity=SYSTEM
+    )
+    cur = db.cursor()
+    current = {}
+    for authority_id in prepared.authority_ids:
+        base = comparison_submission(cur, authority_id=authority_id, period="2026-Q3", kind="eakte")
+        current[authority_id] = (
+            submission_rows(cur, submission_id=base["id"], kind="eakte") if base else None
+        )
+    preview = compare_collection(prepared, current=current)
+    assert sorted(preview.added["Schlüssel"]) == ["ba-neukoelln", "senfin"]
+    assert preview.removed.empty
+    assert preview.unchanged == 1  # Pankow as in 2026-Q2
+    assert set(preview.changes["Schlüssel"]) == {"ba-mitte"}
+    assert set(preview.changes["Feld"]) == {"workplaces_live", "active_users"}
 
 
 def test_single_report_through_the_generic_path(empty_db: Path) -> None:
