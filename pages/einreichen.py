@@ -1,5 +1,10 @@
 """Daten einreichen: template, upload, column mapping, validation report, preview, confirm,
-submission history. The page only drives the loaders; they check and write."""
+submission history. The page only drives the loaders; they check and write.
+
+Admins may also choose an E-Akte collection file (several authorities in one file, one row
+each): the same steps, driven by ``loaders.eakte``'s collection path, which stores one
+submission per authority, all or nothing, and checks the role itself.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +33,16 @@ from loaders.column_mapping import (
     inspect_headers,
     overrides_for,
 )
+from loaders.eakte import (
+    COLLECTION_LABEL,
+    CollectionResult,
+    PreparedCollection,
+    collection_problem_table,
+    commit_collection,
+    compare_collection,
+    prepare_collection,
+)
+from loaders.eakte import KIND as EAKTE_KIND
 from loaders.errors import LoaderError, NotAllowed
 from loaders.ingest import IngestResult, Prepared, commit, prepare
 from loaders.kinds import KINDS
@@ -43,6 +58,7 @@ from ui.page_guard import guard_page
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNUSED = "— nicht auswerten —"
+COLLECTION = "eakte_collection"  # the page's choice for an E-Akte collection file (admins)
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|<>~$"})
 
 
@@ -73,13 +89,19 @@ for note in state.pop("done", []):
 # --- 1. what, when, for whom ------------------------------------------------------------------
 names = load(authority_names)
 c1, c2, c3 = st.columns(3)
-kind = c1.selectbox(
+kinds = submittable_kinds(identity.role, list(KINDS))
+if identity.role == "admin" and EAKTE_KIND in kinds:
+    kinds.insert(kinds.index(EAKTE_KIND) + 1, COLLECTION)
+choice = c1.selectbox(
     "Art der Meldung",
-    submittable_kinds(identity.role, list(KINDS)),
-    format_func=lambda k: KINDS[k].label,
+    kinds,
+    format_func=lambda k: COLLECTION_LABEL if k == COLLECTION else KINDS[k].label,
     key="submit_kind",
-    help="Welche Liste Sie einreichen; jede Art hat ihre eigene Vorlage.",
+    help="Welche Liste Sie einreichen; jede Art hat ihre eigene Vorlage. Eine Sammeldatei "
+    "enthält den E-Akte-Stand mehrerer Behörden, eine Zeile je Behörde.",
 )
+collection = choice == COLLECTION
+kind = EAKTE_KIND if collection else choice
 periods = load(submission_periods, today=dt.date.today())
 default_period = periods.index(ctx.period) if ctx.period in periods else 0
 period = c2.selectbox(
@@ -89,7 +111,17 @@ period = c2.selectbox(
     key="submit_period",
     help="Quartal, auf das sich die Meldung bezieht.",
 )
-if identity.role == "coordinator":
+if collection:
+    authority_id = ""  # every row names its authority
+    c3.selectbox(
+        "Behörde",
+        [COLLECTION],
+        format_func=lambda _c: "je Zeile (Spalte „Behörde“)",
+        disabled=True,
+        key="submit_authority_collection",
+        help="Jede Zeile der Sammeldatei nennt ihre Behörde; je Behörde entsteht eine Meldung.",
+    )
+elif identity.role == "coordinator":
     authority_id = identity.authority_id or ""
     c3.selectbox(
         "Behörde",
@@ -107,15 +139,21 @@ else:
         key="submit_authority",
         help="Als CDO-Büro können Sie für jede Behörde einreichen.",
     )
-if not authority_id or not identity.may_submit_for(authority_id):
+if not collection and (not authority_id or not identity.may_submit_for(authority_id)):
     st.error("Sie dürfen nur Meldungen der eigenen Behörde einreichen.")
     st.stop()
 spec = KINDS[kind]
-authority_name = names.get(authority_id, authority_id)
+authority_name = (
+    "Sammeldatei (mehrere Behörden)" if collection else names.get(authority_id, authority_id)
+)
 
 # --- 2. template ------------------------------------------------------------------------------
 st.subheader("1. Vorlage herunterladen")
-baseline = load(comparison_submission, authority_id=authority_id, period=period, kind=kind)
+baseline = (
+    None
+    if collection
+    else load(comparison_submission, authority_id=authority_id, period=period, kind=kind)
+)
 prefill = st.checkbox(
     f"Mit den aktuellen {spec.row_noun} vorbefüllen",
     value=baseline is not None,
@@ -124,7 +162,12 @@ prefill = st.checkbox(
     help="Übernimmt die neueste Meldung Ihrer Behörde (dieser oder der vorigen Periode), "
     "damit Sie nur ändern statt neu erfassen.",
 )
-if baseline is None:
+if collection:
+    st.caption(
+        "Die Vorlage ist leer: eine Zeile je Behörde, die Spalte „Behörde“ ist Pflicht "
+        "(Kennung, Kurzname oder Name)."
+    )
+elif baseline is None:
     st.caption(f"Für {authority_name} liegt noch keine {spec.label} vor: Die Vorlage ist leer.")
 
 
@@ -139,7 +182,7 @@ def _template_bytes() -> bytes:
 st.download_button(
     f"Vorlage {spec.label} (.xlsx)",
     data=_template_bytes,
-    file_name=template_file_name(kind, authority_id=authority_id, period=period),
+    file_name=template_file_name(kind, authority_id=authority_id or "sammeldatei", period=period),
     mime=XLSX_MIME,
     icon=":material/download:",
     key="submit_template",
@@ -167,7 +210,7 @@ class FileState:
     data: bytes
     overrides: dict[str, str] = field(default_factory=dict)
     mapping_confirmed: bool = False
-    prepared: Prepared | None = None
+    prepared: Prepared | PreparedCollection | None = None
     prepared_for: str = ""
     rejection_logged: bool = False
     preview: Preview | None = None
@@ -176,19 +219,32 @@ class FileState:
 
 def _file_key(name: str, data: bytes) -> str:
     digest = hashlib.sha256(data).hexdigest()[:16]
-    return f"{name}|{digest}|{kind}|{authority_id}|{period}"
+    return f"{name}|{digest}|{choice}|{authority_id}|{period}"
+
+
+def _remembered() -> dict[str, str | None]:
+    """The authority's confirmed column mapping; a collection belongs to no one authority."""
+    if collection:
+        return {}
+    return remembered_mapping(db.cursor(), authority_id=authority_id, kind=kind)
 
 
 def _mapping_step(fs: FileState, key: str) -> bool:
     """True when the columns are clear (known or confirmed); else shows the mapping form."""
-    remembered = remembered_mapping(db.cursor(), authority_id=authority_id, kind=kind)
-    inspection = inspect_headers(data=fs.data, file_name=fs.name, kind=kind, remembered=remembered)
+    inspection = inspect_headers(
+        data=fs.data, file_name=fs.name, kind=kind, remembered=_remembered()
+    )
     if fs.mapping_confirmed or not inspection.needs_confirmation:
         return True
     st.warning(
         "Nicht alle Spaltenüberschriften wurden erkannt. Bitte prüfen Sie die "
-        "vorgeschlagene Zuordnung; sie wird für Ihre Behörde gespeichert und beim nächsten "
-        "Mal automatisch verwendet.",
+        "vorgeschlagene Zuordnung; "
+        + (
+            "sie gilt für diese Sammeldatei."
+            if collection
+            else "sie wird für Ihre Behörde gespeichert und beim nächsten Mal automatisch "
+            "verwendet."
+        ),
         icon="🧭",
     )
     st.caption(
@@ -228,12 +284,13 @@ def _mapping_step(fs: FileState, key: str) -> bool:
                 st.error(md(message))
             return False
         try:
-            remember_column_mapping(
-                authority_id=authority_id,
-                kind=kind,
-                entries=entries_for(choices),
-                identity=identity,
-            )
+            if not collection:
+                remember_column_mapping(
+                    authority_id=authority_id,
+                    kind=kind,
+                    entries=entries_for(choices),
+                    identity=identity,
+                )
         except ReviewRefused as exc:
             st.error(md(exc.message))
             return False
@@ -243,34 +300,43 @@ def _mapping_step(fs: FileState, key: str) -> bool:
     return False
 
 
-def _prepare(fs: FileState) -> Prepared | None:
-    remembered = remembered_mapping(db.cursor(), authority_id=authority_id, kind=kind)
-    overrides = {k: v for k, v in remembered.items() if v} | fs.overrides
+def _prepare(fs: FileState) -> Prepared | PreparedCollection | None:
+    overrides = {k: v for k, v in _remembered().items() if v} | fs.overrides
     signature = json.dumps(overrides, sort_keys=True)
     if fs.prepared is not None and fs.prepared_for == signature:
         return fs.prepared
     with st.status(f"„{md(fs.name)}“ wird geprüft …", expanded=False) as status:
         status.write("Datei lesen, Kopfzeile finden, Werte prüfen …")
-        fs.prepared = prepare(
-            data=fs.data,
-            file_name=fs.name,
-            kind=kind,
-            authority=authority_id,
-            period=period,
-            identity=identity,
-            column_overrides=overrides or None,
-        )
+        if collection:
+            fs.prepared = prepare_collection(
+                data=fs.data,
+                file_name=fs.name,
+                period=period,
+                identity=identity,
+                column_overrides=overrides or None,
+            )
+        else:
+            fs.prepared = prepare(
+                data=fs.data,
+                file_name=fs.name,
+                kind=kind,
+                authority=authority_id,
+                period=period,
+                identity=identity,
+                column_overrides=overrides or None,
+            )
         fs.prepared_for = signature
         fs.report = None
         fs.preview = None
-        status.write("Prüfbericht erstellen …")
-        fs.report = report_xlsx(
-            problems=fs.prepared.problems,
-            data=fs.data,
-            file_name=fs.name,
-            kind=kind,
-            column_overrides=overrides or None,
-        )
+        if fs.prepared.problems:  # a clean file has no report to offer (62 % of a clean check)
+            status.write("Prüfbericht erstellen …")
+            fs.report = report_xlsx(
+                problems=fs.prepared.problems,
+                data=fs.data,
+                file_name=fs.name,
+                kind=kind,
+                column_overrides=overrides or None,
+            )
         errors = len(fs.prepared.errors)
         status.update(
             label=f"„{md(fs.name)}“ geprüft: {errors} Fehler, "
@@ -280,7 +346,7 @@ def _prepare(fs: FileState) -> Prepared | None:
     return fs.prepared
 
 
-def _show_report(fs: FileState, prepared: Prepared, key: str) -> None:
+def _show_report(fs: FileState, prepared: Prepared | PreparedCollection, key: str) -> None:
     summary = counts(prepared.problems)
     m1, m2, m3 = st.columns(3)
     m1.metric(
@@ -294,14 +360,17 @@ def _show_report(fs: FileState, prepared: Prepared, key: str) -> None:
         help="Hinweise blockieren nicht, sollten aber geprüft werden.",
     )
     m3.metric(
-        spec.row_noun,
+        "Behörden" if collection else spec.row_noun,
         fmt.number(len(prepared.frame)),
-        help="Datenzeilen unter der Kopfzeile (leere Zeilen und Summenzeilen zählen nicht).",
+        help="Datenzeilen unter der Kopfzeile (leere Zeilen und Summenzeilen zählen nicht)"
+        + ("; eine Zeile je Behörde." if collection else "."),
     )
     if prepared.problems:
         st.markdown("**Prüfbericht**")
         st.dataframe(
-            problem_table(prepared.problems),
+            collection_problem_table(prepared)
+            if isinstance(prepared, PreparedCollection)
+            else problem_table(prepared.problems),
             hide_index=True,
             width="stretch",
             column_config={"Zeile": st.column_config.NumberColumn(format="%d")},
@@ -321,7 +390,13 @@ def _show_report(fs: FileState, prepared: Prepared, key: str) -> None:
 def _show_preview(preview: Preview) -> None:
     st.markdown("**Vorschau der Änderungen**")
     base = preview.baseline
-    if base is None:
+    if collection:
+        st.caption(
+            "Verglichen wird jede Behörde der Datei mit ihrem aktuellen E-Akte-Stand (Meldung "
+            "dieser Periode, sonst der Vorperiode); neu sind Behörden ohne bisherige Meldung. "
+            "Behörden, die die Datei nicht nennt, bleiben unverändert."
+        )
+    elif base is None:
         st.caption(f"Erste {spec.label} von {authority_name}: Alle {spec.row_noun} sind neu.")
     else:
         where = (
@@ -373,7 +448,7 @@ def _show_preview(preview: Preview) -> None:
             st.dataframe(preview.removed, hide_index=True, width="stretch")
 
 
-def _confirm(fs: FileState, prepared: Prepared, key: str) -> None:
+def _confirm(fs: FileState, prepared: Prepared | PreparedCollection, key: str) -> None:
     publish = False
     if identity.role == "admin":
         publish = st.checkbox(
@@ -381,14 +456,18 @@ def _confirm(fs: FileState, prepared: Prepared, key: str) -> None:
             key=f"publish_{key}",
             help="Nur für das CDO-Büro. Sonst wird die Meldung als Entwurf gespeichert.",
         )
-    if st.button(
-        f"Meldung übernehmen ({fmt.number(len(prepared.frame))} {spec.row_noun})",
-        type="primary",
-        key=f"confirm_{key}",
-    ):
+    label = (
+        f"Meldungen übernehmen ({fmt.number(len(prepared.frame))} Behörden, je eine Meldung)"
+        if collection
+        else f"Meldung übernehmen ({fmt.number(len(prepared.frame))} {spec.row_noun})"
+    )
+    if st.button(label, type="primary", key=f"confirm_{key}"):
+        status = "published" if publish else "draft"
         try:
-            result = commit(
-                prepared, identity=identity, review_status="published" if publish else "draft"
+            result: IngestResult | CollectionResult = (
+                commit_collection(prepared, identity=identity, review_status=status)
+                if isinstance(prepared, PreparedCollection)
+                else commit(prepared, identity=identity, review_status=status)
             )
         except LoaderError as exc:
             st.error(md(exc.message))
@@ -396,17 +475,25 @@ def _confirm(fs: FileState, prepared: Prepared, key: str) -> None:
         _finish(key, result, published=publish)
 
 
-def _finish(key: str, result: IngestResult, *, published: bool) -> None:
+def _finish(key: str, result: IngestResult | CollectionResult, *, published: bool) -> None:
     ok = result.outcome == "accepted"
     hint = None
-    if ok and not published:
+    if ok and not published and collection:
+        hint = (
+            "Je Behörde ist eine Meldung als Entwurf gespeichert. Die Auswertungen zählen sie, "
+            "sobald sie unter „Prüfung & Freigabe“ veröffentlicht sind; sofort sichtbar sind "
+            "sie mit dem Schalter „Nicht veröffentlichte Meldungen einbeziehen“."
+        )
+    elif ok and not published:
         hint = (
             "Die Meldung ist als Entwurf gespeichert. Die Auswertungen zählen sie, sobald das "
             "CDO-Büro sie geprüft und veröffentlicht hat; sofort sichtbar ist sie mit dem "
             "Schalter „Nicht veröffentlichte Meldungen einbeziehen“ in der Seitenleiste."
         )
     elif ok:
-        hint = "Die Meldung ist veröffentlicht und ab sofort in allen Auswertungen enthalten."
+        hint = (
+            "Die Meldungen sind" if collection else "Die Meldung ist"
+        ) + " veröffentlicht und ab sofort in allen Auswertungen enthalten."
     state.setdefault("done", []).append({"ok": ok, "text": result.message, "hint": hint})
     state["files"].pop(key, None)
     state["committed"][key] = result.message
@@ -440,16 +527,32 @@ for (upload, data), key in zip(listed, current_keys, strict=True):
             continue
         _show_report(fs, prepared, key)
         if prepared.errors:
-            if not fs.rejection_logged:
-                commit(prepared, identity=identity)  # writes the rejection to the audit log
+            if not fs.rejection_logged:  # writes the rejection to the audit log
+                if isinstance(prepared, PreparedCollection):
+                    commit_collection(prepared, identity=identity)
+                else:
+                    commit(prepared, identity=identity)
                 fs.rejection_logged = True
             st.error(
                 f"„{md(fs.name)}“ kann so nicht übernommen werden: {len(prepared.errors)} Fehler. "
                 "Bitte korrigieren Sie die markierten Zellen (Prüfbericht herunterladen) und "
-                "laden Sie die Datei erneut hoch. Es wurden keine Daten übernommen.",
+                "laden Sie die Datei erneut hoch. Es wurden keine Daten übernommen"
+                + (" – für keine Behörde der Sammeldatei." if collection else "."),
                 icon="🚫",
             )
             continue
+        if fs.preview is None and isinstance(prepared, PreparedCollection):
+            current: dict[str, pd.DataFrame | None] = {}
+            for each in prepared.authority_ids:
+                found = comparison_submission(
+                    db.cursor(), authority_id=each, period=period, kind=kind
+                )
+                current[each] = (
+                    submission_rows(db.cursor(), submission_id=int(found["id"]), kind=kind)
+                    if found
+                    else None
+                )
+            fs.preview = compare_collection(prepared, current=current)
         if fs.preview is None:
             baseline_now = comparison_submission(
                 db.cursor(), authority_id=authority_id, period=period, kind=kind
@@ -474,13 +577,22 @@ if not uploads:
 
 # --- 4. history -------------------------------------------------------------------------------
 st.subheader("Bisherige Meldungen")
-past = load(history, authority_id=authority_id)
+past = (
+    load(history, authority_id=None, kind=kind)
+    if collection
+    else load(history, authority_id=authority_id)
+)
 if past.empty:
-    st.info(f"{authority_name} hat noch keine Meldung eingereicht.")
+    st.info(
+        f"Noch keine Meldung zum {spec.label}."
+        if collection
+        else f"{authority_name} hat noch keine Meldung eingereicht."
+    )
 else:
     shown = pd.DataFrame(
         {
             "Nr.": past["id"],
+            **({"Behörde": past["short_name"]} if collection else {}),
             "Periode": past["period_id"],
             "Art": past["kind"].map(lambda k: KINDS[k].label if k in KINDS else k),
             "Datei": past["file_name"],
@@ -504,9 +616,9 @@ else:
     )
     table_downloads(
         shown,
-        title=f"Meldungen {authority_name}",
+        title=f"Meldungen {spec.label}" if collection else f"Meldungen {authority_name}",
         key="submit_history_export",
-        filters={"Behörde": authority_name},
+        filters={"Art": spec.label} if collection else {"Behörde": authority_name},
     )
     with_file = past[past["has_file"]]
     if not with_file.empty:

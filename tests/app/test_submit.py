@@ -269,3 +269,151 @@ def test_history_export_holds_exactly_the_table_on_screen(
     assert list(xlsx_back["Nr."]) == list(on_screen["Nr."])
     assert list(xlsx_back["Datei"]) == list(on_screen["Datei"])
     assert xlsx_back["Datei"].iloc[0] == formula_name
+
+
+# --- validation report only when there is something to report ------------------------------
+
+
+def test_report_is_built_only_for_files_with_findings(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clean file skips the xlsx report (most of a clean check's time); a faulty one gets
+    it, with its download button."""
+    import loaders.validation_report as validation_report
+
+    built: list[str] = []
+    real = validation_report.report_xlsx
+
+    def counting(**kwargs: Any) -> bytes:
+        built.append(kwargs["file_name"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(validation_report, "report_xlsx", counting)
+    at = _open()
+    at.file_uploader[0].set_value(("sauber.xlsx", corrected_project_list(), XLSX)).run()
+    assert not at.exception, at.exception
+    assert _metrics(at)["Fehler"] == "0" and _metrics(at)["Hinweise"] == "0"
+    assert built == []
+    assert "Prüfbericht mit markierten Zellen (.xlsx)" not in [
+        b.label for b in at.get("download_button")
+    ]
+    assert [b for b in at.button if b.label == "Meldung übernehmen (12 Vorhaben)"]
+
+    at = _open(AppTest.from_file(APP, default_timeout=60))
+    at.file_uploader[0].set_value(("fehlerhaft.xlsx", faulty_project_list(), XLSX)).run()
+    assert built == ["fehlerhaft.xlsx"]
+    assert "Prüfbericht mit markierten Zellen (.xlsx)" in [
+        b.label for b in at.get("download_button")
+    ]
+
+
+# --- E-Akte collection file (several authorities in one file): admins only ------------------
+
+EAKTE_HEADER = "Behörde;Status;Go-Live geplant;Go-Live ist;Arbeitsplätze gesamt;davon mit E-Akte"
+EAKTE_ROWS = [
+    "BA Mitte;Rollout;31.12.2026;;2.112;1.588",
+    "Bezirksamt Pankow;produktiv;01.04.2024;15.04.2024;848;848",
+    "SenFin;Pilot;30.06.2025;;1.685;1.576",
+]
+EAKTE_AUTHORITIES = ["ba-mitte", "ba-pankow", "senfin"]
+
+
+def _eakte_csv(rows: list[str]) -> bytes:
+    return ("\ufeff" + "\r\n".join([EAKTE_HEADER, *rows]) + "\r\n").encode("utf-8")
+
+
+def _eakte_state() -> tuple[int, int, int, int]:
+    """(E-Akte submissions, E-Akte rows, data version, rejections logged)."""
+    cur = db.cursor()
+
+    def one(sql: str) -> int:
+        row = cur.execute(sql).fetchone()
+        return int(row[0]) if row else 0
+
+    return (
+        one("SELECT count(*) FROM submission WHERE kind = 'eakte'"),
+        one("SELECT count(*) FROM eakte_status"),
+        db.data_version(),
+        one("SELECT count(*) FROM audit_log WHERE action = 'submission_rejected'"),
+    )
+
+
+def _collection_page() -> AppTest:
+    at = _open(role="admin")
+    kinds = at.selectbox(key="submit_kind")
+    assert "E-Akte-Stand: Sammeldatei (mehrere Behörden)" in kinds.options
+    kinds.set_value("eakte_collection").run()
+    at.selectbox(key="submit_period").set_value("2026-Q3").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="submit_authority_collection").disabled
+    return at
+
+
+def test_admin_uploads_an_eakte_collection_one_submission_per_authority(demo_db: Path) -> None:
+    cur = db.cursor()
+    earlier = {
+        str(r[0])
+        for r in cur.execute(
+            "SELECT DISTINCT authority_id FROM submission WHERE kind = 'eakte' "
+            "AND period_id <= '2026-Q3'"
+        ).fetchall()
+    }
+    assert set(EAKTE_AUTHORITIES) <= earlier  # so the preview compares, nothing is "neu"
+    at = _collection_page()
+    before = _eakte_state()  # after the first run: the app's start-up check writes once
+    at.file_uploader[0].set_value(("eakte_sammlung.csv", _eakte_csv(EAKTE_ROWS), "text/csv")).run()
+    assert not at.exception, at.exception
+    metrics = _metrics(at)
+    assert metrics["Fehler"] == "0" and metrics["Behörden"] == "3"
+    assert metrics["neu"] == "0" and metrics["entfallen"] == "0"
+    assert int(metrics["geändert"]) + int(metrics["unverändert"]) == 3
+    assert any("jede Behörde der Datei" in c.value for c in at.caption)
+    confirm = [b for b in at.button if b.label.startswith("Meldungen übernehmen")]
+    assert [b.label for b in confirm] == ["Meldungen übernehmen (3 Behörden, je eine Meldung)"]
+    assert _eakte_state() == before  # nothing stored before the confirmation
+
+    confirm[0].click().run()
+    assert not at.exception, at.exception
+    stored = cur.execute(
+        "SELECT s.authority_id, s.review_status, s.file_name, e.workplaces_in_scope, "
+        "e.workplaces_live FROM submission s JOIN eakte_status e ON e.submission_id = s.id "
+        "WHERE s.kind = 'eakte' AND s.id > (SELECT max(id) FROM submission WHERE kind = 'eakte' "
+        "AND file_name <> 'eakte_sammlung.csv') ORDER BY s.authority_id"
+    ).fetchall()
+    assert stored == [
+        ("ba-mitte", "draft", "eakte_sammlung.csv", 2112, 1588),
+        ("ba-pankow", "draft", "eakte_sammlung.csv", 848, 848),
+        ("senfin", "draft", "eakte_sammlung.csv", 1685, 1576),
+    ]
+    after = _eakte_state()
+    assert after[:3] == (before[0] + 3, before[1] + 3, before[2] + 1)  # one transaction
+    assert any("3 Meldungen" in s.value for s in at.success)
+    history = _table(at, "Kommentar der Prüfung")
+    assert set(history["Behörde"].head(3)) == {"BA Mitte", "BA Pankow", "SenFin"}
+
+    # one bad row rejects the whole file; every problem names row, authority, column, value
+    bad = [*EAKTE_ROWS]
+    bad[1] = "Bezirksamt Pankow;produktiv;01.04.2024;15.04.2024;848;900"  # live > scope
+    bad.append("Bezirksamt Atlantis;Pilot;;;10;1")  # unknown authority
+    at = _collection_page()
+    at.file_uploader[0].set_value(("eakte_fehler.csv", _eakte_csv(bad), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert _metrics(at)["Fehler"] == "2"
+    report = _table(at, "Meldung")
+    assert list(report.columns) == ["Art", "Zeile", "Behörde", "Spalte", "Wert", "Meldung"]
+    assert {(r.Zeile, r.Behörde, r.Spalte, r.Wert) for r in report.itertuples()} == {
+        (3, "BA Pankow", "davon mit E-Akte", "900"),
+        (5, "Bezirksamt Atlantis", "Behörde", "Bezirksamt Atlantis"),
+    }
+    assert any("für keine Behörde der Sammeldatei" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label.startswith("Meldungen übernehmen")]
+    rejected = _eakte_state()
+    assert rejected[:3] == after[:3]  # database unchanged
+    assert rejected[3] == after[3] + 1  # only the rejection is logged
+
+
+def test_coordinator_is_not_offered_a_collection(demo_db: Path) -> None:
+    at = _open()
+    options = at.selectbox(key="submit_kind").options
+    assert "E-Akte-Stand" in options
+    assert "E-Akte-Stand: Sammeldatei (mehrere Behörden)" not in options
