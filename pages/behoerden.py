@@ -54,7 +54,7 @@ if comparison.empty:
     st.stop()
 
 # --- Comparison ------------------------------------------------------------------------------
-st.subheader("Vergleich aller Behörden")
+st.header("Vergleich aller Behörden")
 table = pd.DataFrame(
     {
         "Behörde": comparison["short_name"],
@@ -119,7 +119,7 @@ table_downloads(
 )
 
 # --- Profile ---------------------------------------------------------------------------------
-st.subheader("Profil einer Behörde")
+st.header("Profil einer Behörde")
 names = dict(zip(comparison["authority_id"], comparison["short_name"], strict=True))
 preset = filters.selection.authorities
 authority_id = st.selectbox(

@@ -142,7 +142,7 @@ elif state == "no_progress":
     )
 
 # --- Trend and forecast ----------------------------------------------------------------------
-st.subheader("Verlauf und Prognose")
+st.header("Verlauf und Prognose")
 trend = load(
     eakte_trend,
     include_unpublished=ctx.include_unpublished,
@@ -199,7 +199,7 @@ st.caption(
 )
 
 # --- Per authority ---------------------------------------------------------------------------
-st.subheader("Stand je Behörde")
+st.header("Stand je Behörde")
 per_authority = load(eakte_forecast_by_authority, target_date=target, **args)
 reported = authorities[authorities["reported"]].merge(
     per_authority[["authority_id", "forecast_date", "on_track", "state"]],

@@ -148,7 +148,7 @@ authority_name = (
 )
 
 # --- 2. template ------------------------------------------------------------------------------
-st.subheader("1. Vorlage herunterladen")
+st.header("1. Vorlage herunterladen")
 baseline = (
     None
     if collection
@@ -191,7 +191,7 @@ st.download_button(
 )
 
 # --- 3. upload --------------------------------------------------------------------------------
-st.subheader("2. Datei hochladen und prüfen")
+st.header("2. Datei hochladen und prüfen")
 uploads = st.file_uploader(
     "Excel- oder CSV-Dateien (mehrere möglich)",
     type=["xlsx", "csv", "txt"],
@@ -576,7 +576,7 @@ if not uploads:
     )
 
 # --- 4. history -------------------------------------------------------------------------------
-st.subheader("Bisherige Meldungen")
+st.header("Bisherige Meldungen")
 past = (
     load(history, authority_id=None, kind=kind)
     if collection

@@ -145,7 +145,7 @@ shown = filter_findings(
 )
 
 # --- Ranked list ------------------------------------------------------------------------------
-st.subheader("Rangliste")
+st.header("Rangliste")
 st.caption(RANKING_TEXT)
 if shown.empty:
     if everything.empty:
@@ -235,7 +235,7 @@ table_downloads(
 )
 
 # --- One recommendation: rule, evidence, link, decision ---------------------------------------
-st.subheader("Empfehlung im Detail")
+st.header("Empfehlung im Detail")
 if st.session_state.get(CHOICE_KEY) not in keys:
     st.session_state[CHOICE_KEY] = keys[0]
 labels = dict(zip(keys, shown["rank"].astype(str) + ". " + shown["title"], strict=True))
@@ -428,7 +428,7 @@ if ctx.identity.role == "admin":
                 st.rerun()
 
 # --- Counts -----------------------------------------------------------------------------------
-st.subheader("Je Regel und je Behörde")
+st.header("Je Regel und je Behörde")
 st.caption("Gezählt werden die Empfehlungen der Rangliste (mit den gewählten Filtern).")
 per_rule = counts_by_rule(shown)
 rule_table = pd.DataFrame(

@@ -181,7 +181,7 @@ d4.metric(
     f"eigenes Angebot aber unter Reifegrad 3 liegt oder fehlt. {as_of_text}",
 )
 
-st.subheader("Reifegrad nach Themenfeld, Bereitsteller und Behörde")
+st.header("Reifegrad nach Themenfeld, Bereitsteller und Behörde")
 g1, g2 = st.columns(2)
 dimension = g1.radio(
     "Gliederung",
@@ -234,7 +234,7 @@ right.caption(
     "(Summe durch Summe)."
 )
 
-st.subheader("Entwicklung je Berichtsperiode")
+st.header("Entwicklung je Berichtsperiode")
 if trend.empty:
     st.info("Noch keine Perioden mit Leistungskatalog oder Stand der Onlinedienste.")
 else:
@@ -280,7 +280,7 @@ else:
     right.dataframe(trend_table, hide_index=True, width="stretch")
     right.caption("Δ: Veränderung zur Vorperiode in Prozentpunkten (Pp.).")
 
-st.subheader("Leistungen")
+st.header("Leistungen")
 state = load(service_state, **args)
 topic_options = (
     state[["topic_area", "topic_name"]].dropna().drop_duplicates().sort_values("topic_name")
@@ -376,7 +376,7 @@ else:
         key="od_tabelle",
     )
 
-st.subheader("OZG-Leistungen und ihre Verwaltungsleistungen")
+st.header("OZG-Leistungen und ihre Verwaltungsleistungen")
 bundles = load(ozg_summary, **args)
 bundle_names = {
     bundle.ozg_id: f"{bundle.ozg_name or 'ohne Bezeichnung'} (OZG-ID {bundle.ozg_id})"

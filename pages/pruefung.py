@@ -102,7 +102,7 @@ shown = pd.DataFrame(
         "überholt": queue["superseded"].map({True: "ja", False: ""}),
     }
 )
-st.subheader(f"Eingang ({len(shown)})")
+st.header(f"Eingang ({len(shown)})")
 st.dataframe(
     shown,
     hide_index=True,
@@ -141,7 +141,7 @@ if item is None:
     st.stop()
 
 with st.container(border=True):
-    st.subheader(f"Meldung Nr. {chosen}")
+    st.header(f"Meldung Nr. {chosen}")
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Behörde", str(item["short_name"]), help=str(item["authority_name"]))
     m2.metric("Periode", str(item["period_id"]))

@@ -138,7 +138,7 @@ if figures["projects"]["value"] == 0:
     empty_notice(filters)
 
 # --- Datenstand ---------------------------------------------------------------------------
-st.subheader("Datenstand je Quelle")
+st.header("Datenstand je Quelle")
 fresh = load(
     data_freshness,
     period=ctx.period,
@@ -164,7 +164,7 @@ st.dataframe(
 st.caption(REPORTING_RULES["freshness"])
 
 # --- Ampelbild ------------------------------------------------------------------------------
-st.subheader("Ampeln: gemeldet und berechnet")
+st.header("Ampeln: gemeldet und berechnet")
 baseline = st.segmented_control(
     "Berechnet gegen",
     ["current", "original"],
@@ -213,7 +213,7 @@ if not public:
 # --- Überfällig und fehlende Meldungen ---------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    st.subheader("Überfällige Vorhaben")
+    st.header("Überfällige Vorhaben")
     st.caption(RULES["overdue"])
     if public:
         st.metric(
@@ -246,7 +246,7 @@ with left:
                 query_params=filters.link(ansicht="überfällig"),
             )
 with right:
-    st.subheader("Fehlende Meldungen")
+    st.header("Fehlende Meldungen")
     st.caption(REPORTING_RULES["age"])
     reports = load(
         reporting_overview,
@@ -289,7 +289,7 @@ with right:
         )
 
 if not public:
-    st.subheader("Weiter zu")
+    st.header("Weiter zu")
     row = st.container(horizontal=True)
     row.page_link(
         "pages/vorhaben.py",
@@ -314,7 +314,7 @@ if not public:
 if not public:
     from kpi.recommendations import recommendations, top_from
 
-    st.subheader("Wichtigste Handlungsempfehlungen")
+    st.header("Wichtigste Handlungsempfehlungen")
     advice = load(
         recommendations,
         period=ctx.period,

@@ -108,7 +108,7 @@ cards[4].metric(
     border=True,
 )
 
-st.subheader(f"Liste: {label}")
+st.header(f"Liste: {label}")
 st.dataframe(table, hide_index=True, width="stretch", height=420, column_config=config)
 st.caption(f"{rule} {RULES['as_of']}")
 table_downloads(
@@ -119,7 +119,7 @@ table_downloads(
 )
 
 # --- Charts by group ----------------------------------------------------------------------
-st.subheader("Verteilung")
+st.header("Verteilung")
 group = st.segmented_control(
     "Gruppiert nach",
     list(GROUPS),
@@ -163,7 +163,7 @@ charts.show(
 st.caption(f"Farbe und Zeichen: berechnete Ampel. {RULES['bands']} {PORTFOLIO_RULES['budget']}")
 
 # --- Timeline ---------------------------------------------------------------------------------
-st.subheader("Zeitplan: geplantes und prognostiziertes Ende")
+st.header("Zeitplan: geplantes und prognostiziertes Ende")
 timeline = load(end_date_timeline, limit=25, **args)
 if timeline.empty:
     st.info("Keine laufenden Vorhaben mit geplantem und prognostiziertem Ende in dieser Auswahl.")
@@ -201,7 +201,7 @@ else:
     )
 
 # --- One project -------------------------------------------------------------------------------
-st.subheader("Einzelnes Vorhaben")
+st.header("Einzelnes Vorhaben")
 choices = load(
     project_choices,
     period=ctx.period,
