@@ -14,7 +14,11 @@ from store.settings import get_settings
 from ui import auth
 from ui.legal import run_page
 from ui.navigation import pages_for, pages_without_sign_in
+from ui.page_guard import leave_legacy_page_discovery
 from ui.session import context, ensure_database
+
+# The first run of a server process uses Streamlit's legacy pages/ discovery: leave it first.
+leave_legacy_page_discovery(__file__)
 
 st.set_page_config(
     page_title="Digitalisierungs-Dashboard Berlin",

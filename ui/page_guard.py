@@ -32,12 +32,22 @@ def _legacy_discovery_run() -> bool:
     return bool(PagesManager.uses_pages_directory)
 
 
+def leave_legacy_page_discovery(script: str) -> None:
+    """End a legacy-discovery run at once and rerun it through ``st.navigation``.
+
+    Besides running pages without ``app.py``, that run gives widgets other ids than every later
+    run (they carry the legacy page's hash), so a visitor's first widget change after a server
+    start was lost. The rerun keeps URL path and query; ``app.py``'s navigation resolves it.
+    """
+    if _legacy_discovery_run():
+        log.info("%s run by legacy pages/ discovery; rerunning through st.navigation", script)
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def guard_page(script: str) -> None:
     """Stop the run unless the session's identity (set by ``app.py``) may open ``script``."""
-    if _legacy_discovery_run():
-        log.info("page %s run by legacy pages/ discovery; rerunning through app.py", script)
-        PagesManager.uses_pages_directory = False
-        st.rerun()  # same URL path and query: app.py's navigation resolves the page
+    leave_legacy_page_discovery(script)
     path = Path(script).resolve().relative_to(ROOT).as_posix()
     if path in WITHOUT_SIGN_IN:
         return

@@ -65,12 +65,9 @@ def control_with_text(tag: str, text: str) -> str:
     return f"e.tagName === '{tag}' && (e.innerText || '').includes('{text}')"
 
 
-def choose_by_keyboard(page: Any, label: str, option: str, *, attempts: int = 3) -> None:
-    """Focus the select box ``label`` with Tab, type the option, confirm with Enter.
-
-    Streamlit 1.67 drops the first change of a widget rendered before ``st.navigation``
-    (mouse and keyboard alike, see ``tests/e2e/visit.choose_role``); a repeat sticks.
-    """
+def choose_by_keyboard(page: Any, label: str, option: str, *, attempts: int = 1) -> None:
+    """Focus the select box ``label`` with Tab, type the option, confirm with Enter (once:
+    see ``tests/e2e/visit.choose_role``)."""
     box = page.get_by_role("combobox", name=label)
     for _ in range(attempts):
         if box.input_value() == option:

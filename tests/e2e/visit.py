@@ -56,13 +56,11 @@ def role_value(page: Any) -> str:
     return page.get_by_role("combobox", name="Rolle (Demo)").input_value()
 
 
-def choose_role(page: Any, role: str, *, attempts: int = 3) -> None:
+def choose_role(page: Any, role: str, *, attempts: int = 1) -> None:
     """Pick a demo role in the sidebar switcher.
 
-    Streamlit 1.67 drops the *first* change of a keyed widget that the entry script renders
-    before ``st.navigation`` (the rerun receives the new value in ``st.session_state`` and the
-    widget still returns its default; minimal reproduction in the README "Barrierefreiheit"
-    notes), with mouse and keyboard alike. A later change sticks, so a bounded retry.
+    One attempt: the first change after a server start used to be dropped (Streamlit's legacy
+    first run, see ``ui/page_guard.py``); a retry here would hide that defect coming back.
     """
     label = ROLE_LABELS[role]
     box = page.get_by_role("combobox", name="Rolle (Demo)")
