@@ -3,30 +3,66 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
 from loaders.errors import LoaderError, Problem
 from loaders.fields import FieldSpec, alias_table
-from loaders.readers import RawSheet
+from loaders.readers import HEAD_ROWS, RawSheet, TextSheet, text_series
 from loaders.text import fold
 
-HEADER_SCAN_ROWS = 30
+HEADER_SCAN_ROWS = HEAD_ROWS
 _UNIT_SUFFIX = re.compile(r"(ineuro|ineur|euro|eur|inprozent|prozent|in)$")
 _TOTAL_LABELS = ("summe", "gesamt", "insgesamt", "total", "gesamtsumme")
 
 
 @dataclass
 class MappedTable:
-    """The data block of the chosen sheet with each column's field (or None if unknown)."""
+    """The data block of the chosen sheet with each column's field (or None if unknown).
+
+    From a ``RawSheet`` the block is held as rows of cells; from a ``TextSheet`` as one text
+    column per header position (``text_columns``), and ``rows`` is only built on request.
+    ``column(i)`` gives either as a Series, so validators need not care.
+    """
 
     sheet: str
     header_row: int  # Excel row number of the header
     headers: list[str]
     fields: list[str | None]
-    rows: list[list[Any]]
     row_numbers: list[int]
     problems: list[Problem] = field(default_factory=list)
+    text_columns: list[pa.Array] | None = None
+    from_excel: bool = False  # text_columns hold fastexcel's renderings of typed cells
+    _rows: list[list[Any]] | None = field(default=None, repr=False)
+    _columns: dict[int, pd.Series] = field(default_factory=dict, repr=False)
+
+    @property
+    def rows(self) -> list[list[Any]]:
+        if self._rows is None:
+            columns = [c.to_pylist() for c in self.text_columns or []]
+            self._rows = [list(r) for r in zip(*columns, strict=True)] if columns else []
+        return self._rows
+
+    @property
+    def row_count(self) -> int:
+        return len(self.row_numbers)
+
+    def column(self, position: int) -> pd.Series:
+        """The cells of one column: text (pandas ``str``) from a TextSheet, else the cells as
+        the reader returned them (object)."""
+        if position not in self._columns:
+            index = pd.RangeIndex(self.row_count)
+            if self.text_columns is not None:
+                self._columns[position] = text_series(self.text_columns[position], index)
+            else:
+                cells = [row[position] for row in self.rows]
+                self._columns[position] = pd.Series(cells, index=index, dtype=object)
+        return self._columns[position]
 
 
 def header_key(cell: Any, table: dict[str, str]) -> str | None:
@@ -47,7 +83,7 @@ def _score(row: list[Any], table: dict[str, str]) -> int:
 
 
 def map_table(
-    sheets: list[RawSheet],
+    sheets: Sequence[RawSheet | TextSheet],
     *,
     fields: tuple[FieldSpec, ...],
     file_name: str,
@@ -62,8 +98,9 @@ def map_table(
     if overrides:
         table = {**table, **{fold(k): v for k, v in overrides.items() if v}}
     best: tuple[int, int, int] | None = None  # (score, -row index, sheet index)
-    for s_index, sheet in enumerate(sheets):
-        for r_index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+    heads = [s.head if isinstance(s, TextSheet) else s.rows[:HEADER_SCAN_ROWS] for s in sheets]
+    for s_index, head in enumerate(heads):
+        for r_index, row in enumerate(head[:HEADER_SCAN_ROWS]):
             score = _score(row, table)
             candidate = (score, -r_index, -s_index)
             if best is None or candidate > best:
@@ -78,7 +115,7 @@ def map_table(
         )
     sheet = sheets[-best[2]]
     header_index = -best[1]
-    header_cells = sheet.rows[header_index]
+    header_cells = heads[-best[2]][header_index]
     headers = [_header_text(c) for c in header_cells]
     mapped: list[str | None] = []
     seen: dict[str, str] = {}
@@ -121,6 +158,18 @@ def map_table(
                 )
             )
     width = len(headers)
+    if isinstance(sheet, TextSheet):
+        columns, kept = _data_columns(sheet, header_index + 1, width)
+        return MappedTable(
+            sheet=sheet.name,
+            header_row=header_row,
+            headers=headers,
+            fields=mapped,
+            row_numbers=(header_row + 1 + kept).tolist(),
+            problems=problems,
+            text_columns=columns,
+            from_excel=sheet.from_excel,
+        )
     body = sheet.rows[header_index + 1 :]
     numbers = list(range(header_row + 1, header_row + 1 + len(body)))
     rows, row_numbers = _data_rows(body, numbers, width)
@@ -129,9 +178,9 @@ def map_table(
         header_row=header_row,
         headers=headers,
         fields=mapped,
-        rows=rows,
         row_numbers=row_numbers,
         problems=problems,
+        _rows=rows,
     )
 
 
@@ -172,3 +221,15 @@ def _data_rows(
         rows.append(row[:width])
         kept.append(number)
     return rows, kept
+
+
+def _data_columns(sheet: TextSheet, start: int, width: int) -> tuple[list[pa.Array], np.ndarray]:
+    """``_data_rows`` for a TextSheet: the same rows dropped, the block kept as columns.
+
+    Returns the columns and the kept rows' offsets below the header."""
+    keep = sheet.nonblank(start)
+    end = len(keep)
+    while end > 0 and (not keep[end - 1] or _is_total(sheet.row(start + end - 1))):
+        end -= 1
+    keep[end:] = False
+    return sheet.columns(start, width, keep), np.flatnonzero(keep)

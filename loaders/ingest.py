@@ -12,13 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from loaders import convert
 from loaders.authorities import resolve_authority
 from loaders.errors import FileRefused, LoaderError, NotAllowed, Problem
-from loaders.guard import guard
-from loaders.header import map_table
-from loaders.kinds import KINDS, ValidationContext
+from loaders.guard import GuardedFile, guard
+from loaders.header import MappedTable, map_table
+from loaders.kinds import KINDS, KindSpec, Validated, ValidationContext
 from loaders.readers import read_sheets
 from loaders.text import fold
 from store import connection as db
@@ -31,6 +35,10 @@ from store.submissions import insert_submission, latest_submission
 log = logging.getLogger(__name__)
 
 Outcome = Literal["accepted", "rejected", "already_present"]
+
+# Kinds whose validator takes text columns (MappedTable.column); their .xlsx and CSV files are
+# read as text (fastexcel, column-wise). Other kinds read cell by cell.
+_TEXT_READ_KINDS = frozenset({"projects"})
 
 
 @dataclass
@@ -89,18 +97,56 @@ class Prepared:
 
 
 def content_hash(frame: pd.DataFrame, *, sort_key: str) -> str:
-    """SHA-256 of the normalised content: same data in another layout or order, same hash."""
+    """SHA-256 of the normalised content: same data in another layout or order, same hash.
+
+    Column-wise over Arrow buffers and numpy arrays (no Python call per cell); a column
+    the readers could type differently (text from one reader, objects from another) has
+    one dtype after validation, so both readers hash a file alike.
+    """
     canonical = frame.drop(columns=["source_row", "extra_columns"], errors="ignore")
     canonical = canonical.sort_values(sort_key, kind="stable").reset_index(drop=True)
+    digest = hashlib.sha256()
     for column in canonical.columns:
-        if canonical[column].dtype == object:
-            canonical[column] = canonical[column].map(
-                lambda v: "\x1f".join(v) if isinstance(v, list) else v
-            )
-    hashed = pd.util.hash_pandas_object(canonical, index=False).to_numpy()
-    digest = hashlib.sha256(hashed.tobytes())
+        digest.update(f"\x1e{column}\x1d".encode())
+        _hash_column(digest, canonical[column])
     digest.update(",".join(canonical.columns).encode())
     return digest.hexdigest()
+
+
+def _hash_column(digest: hashlib._Hash, series: pd.Series) -> None:
+    if series.dtype == object:
+        values = [("\x1f".join(v) if isinstance(v, list) else v) for v in series.tolist()]
+        try:
+            array = pa.array(values, type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed objects (other kinds)
+            digest.update(b"o")
+            digest.update(pd.util.hash_pandas_object(series, index=False).to_numpy().tobytes())
+            return
+    elif isinstance(series.dtype, (pd.StringDtype, pd.ArrowDtype)) or series.dtype == "str":
+        array = pc.cast(pa.array(series, from_pandas=True), pa.large_string())
+    else:
+        digest.update(b"n")
+        digest.update(pd.util.hash_pandas_object(series, index=False).to_numpy().tobytes())
+        return
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    # texts: which cells are empty, each text's length, then all texts' bytes
+    digest.update(b"s")
+    digest.update(np.asarray(array.is_null()).tobytes())
+    filled = pc.fill_null(array, "")
+    digest.update(np.asarray(pc.binary_length(filled), dtype=np.int64).tobytes())
+    digest.update(_text_bytes(filled))
+
+
+def _text_bytes(array: pa.Array) -> bytes:
+    """The concatenated UTF-8 bytes of a large_string array without nulls."""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[
+        array.offset : array.offset + len(array) + 1
+    ]
+    data = array.buffers()[2]
+    if data is None or len(array) == 0:
+        return b""
+    return data.to_pybytes()[int(offsets[0]) : int(offsets[-1])]
 
 
 def prepare(
@@ -128,6 +174,18 @@ def prepare(
         )
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    as_text = kind in _TEXT_READ_KINDS
+
+    def read(guarded: GuardedFile, *, as_text: bool) -> MappedTable:
+        try:
+            sheets = read_sheets(guarded, max_rows=settings.max_rows, as_text=as_text)
+        except FileRefused as exc:
+            _audit_refusal(identity, authority_id, period, file_name, exc.detail, "file_refused")
+            raise
+        return map_table(
+            sheets, fields=spec.fields, file_name=file_name, overrides=column_overrides
+        )
+
     try:  # a refused file is audit-logged like every other refused action
         guarded = guard(
             name=file_name,
@@ -135,33 +193,37 @@ def prepare(
             max_bytes=settings.max_upload_mb * 1_048_576,
             max_rows=settings.max_rows,
         )
-        sheets = read_sheets(guarded, max_rows=settings.max_rows)
     except FileRefused as exc:
         _audit_refusal(identity, authority_id, period, file_name, exc.detail, "file_refused")
         raise
+    t_guard = time.perf_counter()
+    table = read(guarded, as_text=as_text)
     t1 = time.perf_counter()
-    table = map_table(sheets, fields=spec.fields, file_name=file_name, overrides=column_overrides)
-    if len(table.rows) > settings.max_rows:
-        raise LoaderError(
-            f"„{file_name}“ hat {len(table.rows):,} Datenzeilen; erlaubt sind höchstens "
-            f"{settings.max_rows:,}.".replace(",", ".")
-        )
-    validated = spec.validate(
-        table,
-        ValidationContext(
-            authority_id=authority_id,
-            authority_keys=frozenset(_authority_keys(authority_id)),
-            period_id=period,
-            strict_light_reason=settings.strict_light_reason,
-        ),
+    if table.from_excel and _excel_cells_ambiguous(table, spec):
+        log.info("%s: Excel cells need their types, reading cell by cell", file_name)
+        table = read(guarded, as_text=False)
+    context = ValidationContext(
+        authority_id=authority_id,
+        authority_keys=frozenset(_authority_keys(authority_id)),
+        period_id=period,
+        strict_light_reason=settings.strict_light_reason,
     )
-    if not table.rows:
-        validated.problems.append(
-            Problem("error", f"Die Datei enthält unter der Kopfzeile keine {spec.row_noun}.")
-        )
+    validated = _validate(table, spec, context, file_name=file_name, max_rows=settings.max_rows)
+    if table.from_excel and any(
+        p.value and convert.excel_value_ambiguous(p.value) for p in validated.problems
+    ):
+        # a message would show fastexcel's rendering of a typed cell: read cell by cell
+        log.info("%s: problem values need the cells' types, reading cell by cell", file_name)
+        table = read(guarded, as_text=False)
+        validated = _validate(table, spec, context, file_name=file_name, max_rows=settings.max_rows)
     t2 = time.perf_counter()
     digest = content_hash(validated.frame, sort_key=spec.sort_key) if not validated.errors else ""
-    timings.update(read=t1 - t0, validate=t2 - t1, hash=time.perf_counter() - t2)
+    timings.update(
+        guard=t_guard - t0,
+        read=t1 - t0,
+        validate=t2 - t1,
+        hash=time.perf_counter() - t2,
+    )
     return Prepared(
         file_name=file_name,
         authority_id=authority_id,
@@ -172,6 +234,39 @@ def prepare(
         content_sha256=digest,
         data=data,
         timings=timings,
+    )
+
+
+def _validate(
+    table: MappedTable,
+    spec: KindSpec,
+    context: ValidationContext,
+    *,
+    file_name: str,
+    max_rows: int,
+) -> Validated:
+    if table.row_count > max_rows:
+        raise LoaderError(
+            f"„{file_name}“ hat {table.row_count:,} Datenzeilen; erlaubt sind höchstens "
+            f"{max_rows:,}.".replace(",", ".")
+        )
+    validated = spec.validate(table, context)
+    if not table.row_count:
+        validated.problems.append(
+            Problem("error", f"Die Datei enthält unter der Kopfzeile keine {spec.row_noun}.")
+        )
+    return validated
+
+
+def _excel_cells_ambiguous(table: MappedTable, spec: KindSpec) -> bool:
+    """Whether any header or cell text of an .xlsx read as text could stand for a typed cell
+    that the cell-by-cell reader would treat differently (``convert.excel_texts_ambiguous``)."""
+    if convert.excel_texts_ambiguous(pd.Series(table.headers, dtype=object), None):
+        return True
+    types = {f.name: f.type for f in spec.fields}
+    return any(
+        convert.excel_texts_ambiguous(table.column(position), types.get(name or "", None))
+        for position, name in enumerate(table.fields)
     )
 
 

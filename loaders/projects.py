@@ -21,6 +21,7 @@ from loaders.errors import Problem
 from loaders.fields import PROJECT_FIELDS, FieldSpec
 from loaders.header import MappedTable
 from loaders.kinds import Validated
+from loaders.readers import TEXT_DTYPE
 from loaders.text import fold
 
 _SPECS: dict[str, FieldSpec] = {f.name: f for f in PROJECT_FIELDS}
@@ -30,14 +31,16 @@ _ENUMS: dict[str, tuple[dict[str, str], dict[str, str], str]] = {
     "programme": (PROGRAMME_BY_KEY, PROGRAMME_LABELS, "Programm"),
 }
 _MONEY = ("budget_original", "budget", "forecast_cost", "actual_cost")
+_STR = TEXT_DTYPE  # text columns: Arrow strings, NaN = empty
 
 
 class _Collector:
     """Turns masks over the frame into located problems (row, id, column, value)."""
 
-    def __init__(self, raw: pd.DataFrame, table: MappedTable, ids: pd.Series) -> None:
+    def __init__(self, raw: dict[str, pd.Series], table: MappedTable, ids: pd.Series) -> None:
         self.raw = raw
-        self.rows = pd.Series(table.row_numbers, index=raw.index)
+        self.index = ids.index
+        self.rows = pd.Series(table.row_numbers, index=ids.index, dtype="int64")
         self.ids = ids
         self.column_of = {f: h for h, f in zip(table.headers, table.fields, strict=True) if f}
         self.problems: list[Problem] = []
@@ -53,16 +56,17 @@ class _Collector:
         if not mask.any():
             return
         column = self.column_of.get(field, _SPECS[field].label if field in _SPECS else field)
-        raw = self.raw[field] if field in self.raw else pd.Series("", index=self.raw.index)
+        raw = self.raw[field] if field in self.raw else pd.Series("", index=self.index)
         for index in mask[mask].index:
             value = convert.cell_text(raw.at[index])
             text = message(value) if callable(message) else message
+            project_id = self.ids.at[index]
             self.problems.append(
                 Problem(
                     severity,  # type: ignore[arg-type]
                     text,
                     row=int(self.rows.at[index]),
-                    project_id=self.ids.at[index],
+                    project_id=project_id if isinstance(project_id, str) else None,
                     column=column,
                     value=value,
                     field=field,
@@ -79,21 +83,20 @@ def validate_projects(
     another authority in a ``Behörde`` column are refused.
     """
     columns = {f: i for i, f in enumerate(table.fields) if f}
-    matrix = pd.DataFrame(table.rows, dtype=object) if table.rows else pd.DataFrame()
-    raw = pd.DataFrame(index=range(len(table.rows)))
-    for name, position in columns.items():
-        raw[name] = matrix[position] if not matrix.empty else pd.Series(dtype=object)
-    out = pd.DataFrame(index=raw.index)
-    out["source_row"] = table.row_numbers
+    index = pd.RangeIndex(table.row_count)
+    # one Series per mapped field: text from a TextSheet, the reader's cells otherwise
+    raw = {name: table.column(position) for name, position in columns.items()}
+    out = pd.DataFrame(index=index)
+    out["source_row"] = np.asarray(table.row_numbers, dtype="int64")
 
     text_cache: dict[str, pd.Series] = {}
 
     def text_of(name: str) -> pd.Series:
         if name not in text_cache:
             text_cache[name] = (
-                convert.texts(raw[name])
+                convert.text_values(raw[name])
                 if name in raw
-                else pd.Series(None, index=raw.index, dtype=object)
+                else pd.Series(np.nan, index=index, dtype=_STR)
             )
         return text_cache[name]
 
@@ -116,7 +119,7 @@ def validate_projects(
         values = text_of(name)
         # An enumeration column holds a handful of distinct spellings: fold each once.
         lookup = {v: table_.get(fold(v)) for v in values.dropna().unique() if isinstance(v, str)}
-        codes = values.map(lambda v, lookup=lookup: lookup.get(v) if isinstance(v, str) else None)
+        codes = pd.Series(values.map(lookup), index=index, dtype=_STR)
         allowed = ", ".join(labels.values())
         c.add(
             values.notna() & codes.isna(),
@@ -125,7 +128,7 @@ def validate_projects(
                 f"Unbekannter Wert für {noun}: „{v}“. Erlaubt: {allowed}."
             ),
         )
-        out[name] = codes.astype(object)
+        out[name] = codes
 
     for spec in PROJECT_FIELDS:
         if spec.type != "date":
@@ -134,11 +137,11 @@ def validate_projects(
             parsed, bad = convert.parse_dates(raw[spec.name])
             c.add(bad, spec.name, "Kein gültiges Datum (Beispiel: 31.12.2026).")
         else:
-            parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
+            parsed = pd.Series(pd.NaT, index=index, dtype="datetime64[us]")
         out[spec.name] = parsed
 
-    confidential = pd.Series(False, index=raw.index)
-    not_reported = pd.Series(False, index=raw.index)
+    confidential = pd.Series(False, index=index)
+    not_reported = pd.Series(False, index=index)
     for name in _MONEY:
         if name in raw:
             amount, bad, conf, nrep = convert.parse_money(raw[name])
@@ -152,7 +155,7 @@ def validate_projects(
             confidential |= conf
             not_reported |= nrep
         else:
-            amount = pd.Series(np.nan, index=raw.index)
+            amount = pd.Series(np.nan, index=index)
         out[name] = amount
     any_amount = out[list(_MONEY)].notna().any(axis=1)
     out["cost_reporting_status"] = np.where(
@@ -196,7 +199,7 @@ def validate_projects(
             c.add(bad, name, message)
             out[name] = keys
         else:
-            out[name] = pd.Series(None, index=raw.index, dtype=object)
+            out[name] = pd.Series([None] * len(index), index=index, dtype=object)
 
     # Rules across fields.
     dup = ids.notna() & ids.duplicated(keep=False)
@@ -240,7 +243,7 @@ def validate_projects(
         named = text_of("authority")
         own = {v: fold(v) in authority_keys for v in named.dropna().unique() if isinstance(v, str)}
         c.add(
-            named.notna() & ~named.map(lambda v: own[v] if isinstance(v, str) else True),
+            named.notna() & ~named.map(own).fillna(True).astype(bool),
             "authority",
             lambda v: (
                 f"Die Zeile gehört zur Behörde „{v}“, nicht zur meldenden Behörde. "
@@ -253,17 +256,14 @@ def validate_projects(
         for i, (h, f) in enumerate(zip(table.headers, table.fields, strict=True))
         if f is None and h
     ]
-    if extra_positions and table.rows:
+    if extra_positions and table.row_count:
+        extras = [
+            (h, [convert.cell_text(v) for v in table.column(i).tolist()])
+            for h, i in extra_positions
+        ]
         out["extra_columns"] = [
-            json.dumps(
-                {
-                    h: convert.cell_text(row[i])
-                    for h, i in extra_positions
-                    if convert.cell_text(row[i])
-                },
-                ensure_ascii=False,
-            )
-            for row in table.rows
+            json.dumps({h: texts[r] for h, texts in extras if texts[r]}, ensure_ascii=False)
+            for r in range(table.row_count)
         ]
     else:
         out["extra_columns"] = None

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 # Columns of project_report the loaders may fill, in table order. Identifiers in the SQL below
 # come only from this allowlist, never from file headers.
@@ -107,7 +108,9 @@ def insert_submission(
 def insert_project_rows(
     cur: duckdb.DuckDBPyConnection, *, submission_id: int, frame: pd.DataFrame
 ) -> None:
-    """Bulk insert from a DataFrame (one vectorised scan, not row-by-row executemany)."""
+    """Bulk insert from the frame as an Arrow table: one statement, one vectorised scan (not
+    row-by-row executemany). Arrow rather than the DataFrame itself: DuckDB reads pandas'
+    Arrow-backed text columns value by value, an Arrow table column-wise."""
     missing = [c for c in PROJECT_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"project frame lacks columns: {missing}")
@@ -126,7 +129,10 @@ def insert_project_rows(
         else:
             select.append(f'CAST("{column}" AS VARCHAR)')
     view = f"incoming_projects_{submission_id}"
-    cur.register(view, frame[list(PROJECT_COLUMNS)])
+    table = pa.table(
+        {c: pa.array(frame[c], from_pandas=True) for c in PROJECT_COLUMNS},
+    )
+    cur.register(view, table)
     try:
         cur.execute(
             f"INSERT INTO project_report (submission_id, {', '.join(PROJECT_COLUMNS)}) "  # noqa: S608 - allowlisted identifiers
