@@ -59,13 +59,8 @@ _RE2_NO_LETTERS = f"^[0-9.,;:/|+\\-{_WS}€%]*$"
 _RE2_PLAIN = r"^-?([0-9]{1,18}|[0-9]{4,20}\.[0-9]{1,20}|[0-9]{1,3}\.([0-9]{1,2}|[0-9]{4,20}))$"
 _RE2_GERMAN_GROUPS = r"^-?[0-9]{1,3}(\.[0-9]{3}){1,5}(,[0-9]{1,20})?$"
 _RE2_GERMAN_COMMA = r"^-?[0-9]{1,20},[0-9]{1,20}$"
-_RE2_DECIMAL = r"^-?[0-9]{1,20}\.[0-9]{1,20}$"
-# Years 1700-2259 only: pandas' own limits (nanoseconds) decide outside that range.
-_YEAR = "(1[7-9][0-9]{2}|20[0-9]{2}|21[0-9]{2}|22[0-5][0-9])"
-_RE2_DATE_GERMAN = f"^[0-9]{{2}}\\.[0-9]{{2}}\\.{_YEAR}$"
-_RE2_DATE_ISO = f"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}$"
-_RE2_DATETIME = f"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}} [0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}$"
-_RE2_SERIAL = r"^[0-9]{5}$"
+_RE2_DATE_GERMAN = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"
+_RE2_DATE_ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _RE2_ASCII = r"^[\x00-\x7f]*$"
 _RE2_LIST_SEPARATORS = "[;,\\n\\r|/\\t\\x0b\\x0c\\x1c-\\x1f ]+"
 _STR = TEXT_DTYPE
@@ -113,17 +108,20 @@ class _Cells:
             )
         self.raw = raw
         trimmed = pc.utf8_trim(raw, PY_WHITESPACE)
-        self.text = pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), None, trimmed)
+        lengths = pc.utf8_length(trimmed)
+        if (pc.min(lengths).as_py() or 0) == 0:  # empty or blank texts: make them missing
+            trimmed = pc.if_else(pc.equal(lengths, 0), None, trimmed)
+        self.text = trimmed
+        self._present: np.ndarray | None = None
 
     def mask(self, array: pa.Array) -> np.ndarray:
         """A boolean Arrow result over the text cells as numpy (null → False)."""
         return np.asarray(pc.fill_null(array, False))
 
-    def matches(self, pattern: str) -> np.ndarray:
-        return self.mask(pc.match_substring_regex(self.text, pattern))
-
     def present(self) -> np.ndarray:
-        return self.mask(pc.is_valid(self.text))
+        if self._present is None:
+            self._present = np.asarray(self.text.is_valid())
+        return self._present.copy()
 
 
 def _arrow_strings(values: pd.Series) -> pa.Array:
@@ -196,21 +194,23 @@ def _parse_numbers(
         present &= ~exclude
         typed = typed & ~exclude
     if present.any():
-        text = cells.text
-        if _match(text, "[^0-9.,\\-]").any():  # currency signs, spaces, words
-            text = pc.replace_substring_regex(text, _RE2_CURRENCY, "")
         # plain numbers that cannot be German thousands (most cells): convert as written
-        plain = _match(text, _RE2_PLAIN) & present
+        plain = _match(cells.text, _RE2_PLAIN) & present
         if plain.any():
-            result[plain] = np.asarray(pc.cast(text.filter(pa.array(plain)), pa.float64()))
+            converted = pc.cast(cells.text.filter(pa.array(plain)), pa.float64())
+            result[plain] = np.asarray(converted)
         rest = present & ~plain
         if rest.any():
             positions = np.flatnonzero(rest)
-            subset = text.filter(pa.array(rest))
-            german = _match(subset, _RE2_GERMAN_GROUPS) | _match(subset, _RE2_GERMAN_COMMA)
-            decimal = _match(subset, _RE2_DECIMAL) & ~german
+            subset = pc.replace_substring_regex(
+                cells.text.filter(pa.array(rest)), _RE2_CURRENCY, ""
+            )
+            again = _match(subset, _RE2_PLAIN)  # "120000 €"
+            german = ~again & (
+                _match(subset, _RE2_GERMAN_GROUPS) | _match(subset, _RE2_GERMAN_COMMA)
+            )
             normal = pc.replace_substring(pc.replace_substring(subset, ".", ""), ",", ".")
-            fast = german | decimal
+            fast = german | again
             if fast.any():
                 chosen = pc.if_else(pa.array(german), normal, subset).filter(pa.array(fast))
                 result[positions[fast]] = np.asarray(pc.cast(chosen, pa.float64()))
@@ -297,27 +297,41 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     present = cells.present()
     done = np.zeros(count, dtype=bool)
     # shapes the cell-by-cell rules read unambiguously, tried on the cells still open
-    for pattern, to_iso in _DATE_SHAPES:
+    for shape, to_iso in _DATE_SHAPES:
         todo = present & ~done
         if not todo.any():
             break
         positions = np.flatnonzero(todo)
         subset = cells.text.filter(pa.array(todo)) if len(positions) < count else cells.text
-        shaped = _match(subset, pattern)
-        if not shaped.any():
-            continue
-        positions = positions[shaped]
-        subset = subset.filter(pa.array(shaped))
-        if to_iso is None:  # Excel serial number
-            days = np.asarray(pc.cast(subset, pa.int64())).astype("timedelta64[D]")
-            result[positions] = np.datetime64("1899-12-30", "us") + days
-            done[positions] = True
+        if shape is not None:  # a cheap pre-check where the conversion alone would not tell
+            shaped = _match(subset, shape)
+            if not shaped.any():
+                continue
+            positions, subset = positions[shaped], subset.filter(pa.array(shaped))
+        if to_iso is None:  # Excel serial number: five ASCII digits
+            serial = np.asarray(pc.ascii_is_decimal(subset)) & (
+                np.asarray(pc.utf8_length(subset)) == 5
+            )
+            days = np.asarray(pc.cast(subset.filter(pa.array(serial)), pa.int64()))
+            result[positions[serial]] = np.datetime64("1899-12-30", "us") + days.astype(
+                "timedelta64[D]"
+            )
+            done[positions[serial]] = True
             continue
         iso = to_iso(subset)
         parsed = pc.strptime(iso, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
         # Arrow's strptime rolls 30.02. over into March; a date counts only if it prints
-        # back as written, anything else takes the cell-by-cell rules
-        same = np.asarray(pc.fill_null(pc.equal(pc.cast(parsed, pa.string()), iso), False))
+        # back as written, and only in the years where pandas' rules read it the same
+        year = pc.year(parsed)
+        same = np.asarray(
+            pc.fill_null(
+                pc.and_(
+                    pc.equal(pc.cast(parsed, pa.string()), iso),
+                    pc.and_(pc.greater_equal(year, 1700), pc.less_equal(year, 2259)),
+                ),
+                False,
+            )
+        )
         result[positions[same]] = np.asarray(parsed.filter(pa.array(same))).astype("datetime64[us]")
         done[positions[same]] = True
     rest = (present & ~done) | cells.typed
@@ -351,11 +365,13 @@ def _date_to_iso(text: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(text, " 00:00:00", "")
 
 
-_DATE_SHAPES: tuple[tuple[str, object], ...] = (
-    (_RE2_DATETIME, lambda text: text),  # fastexcel's rendering of Excel dates
+# (pre-check, to ISO): fastexcel's rendering of Excel dates needs no pre-check, the round
+# trip through Arrow's timestamp proves the shape; the others are rebuilt before parsing.
+_DATE_SHAPES: tuple[tuple[str | None, object], ...] = (
+    (None, lambda text: text),
     (_RE2_DATE_GERMAN, _german_to_iso),
     (_RE2_DATE_ISO, _date_to_iso),
-    (_RE2_SERIAL, None),
+    (None, None),
 )
 
 
@@ -384,7 +400,9 @@ def parse_key_list(values: pd.Series, *, leika: bool) -> tuple[pd.Series, pd.Ser
         filled = np.asarray(pc.greater(pc.utf8_length(flat), 0))
         flat = flat.filter(pa.array(filled))
         parents = parents[filled]
-        item_ok = _match(flat, r"^[0-9]{14}$" if leika else r"^[0-9]+$")
+        item_ok = np.asarray(pc.ascii_is_decimal(flat))  # ASCII texts only here
+        if leika:
+            item_ok &= np.asarray(pc.utf8_length(flat)) == 14
         bad[positions] = np.bincount(parents[~item_ok], minlength=len(positions)) > 0
         offsets = np.concatenate([[0], np.cumsum(np.bincount(parents, minlength=len(positions)))])
         lists = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat).to_pylist()
@@ -545,6 +563,7 @@ _AMBIGUOUS = {
         r"|-?[0-9]{1,4}|-?[0-9]{6,}|-[0-9]{5}|-?[0-9]+\.[0-9]+|true|false)$"
     ),
 }
+_RENDERING_STARTS = pa.array(list("0123456789-tf"))
 _FIELD_KIND = {"money": "number", "percent": "number", "integer": "number", "date": "date"}
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+\.[0-9]+")
 _RENDERED_VALUE = re.compile(
@@ -557,7 +576,15 @@ def excel_texts_ambiguous(values: pd.Series, field_type: str | None) -> bool:
     the cell was typed (see above); ``field_type`` is the mapped field's type, None for an
     unknown column (kept as text)."""
     kind = _FIELD_KIND.get(field_type or "text", "text")
-    text = _Cells(values).text
+    # renderings carry no surrounding spaces, so the texts as read (untrimmed) suffice
+    text = _arrow_strings(values)
+    if kind == "text":
+        # every rendering starts with a digit, "-", "t" or "f": look closer only at those
+        first = pc.utf8_slice_codeunits(text, 0, 1)
+        candidates = np.asarray(pc.fill_null(pc.is_in(first, value_set=_RENDERING_STARTS), False))
+        if not candidates.any():
+            return False
+        text = text.filter(pa.array(candidates))
     if _match(text, _AMBIGUOUS[kind]).any():
         return True
     if kind != "text":

@@ -1,9 +1,23 @@
 """Checks that run before any parser sees a file: size, type by content, zip bombs, macros.
 
 Parsers are the attack surface; a file is only handed to one after these cheap checks pass.
-The workbook checks read the zip directory and stream the worksheets' XML through a byte
-counter, so a small file that would expand to a million rows is refused after reading its
-``<dimension>`` (or after counting past the row limit), long before calamine would parse it.
+The workbook checks read the zip directory and stream every worksheet's XML once (the
+declared sizes and the ``<dimension>`` can lie, so neither alone is trusted): a small file
+that would expand to a million rows is refused long before calamine would parse it.
+
+What the parser would build decides: calamine places each cell by its ``r`` reference (or
+after the previous one) and allocates the used range densely, rows × columns, so two cells
+at ``A1`` and ``XFD1048576`` in a 1 kB file would make it allocate half a terabyte and abort
+the process. The stream scan therefore bounds the range, not just the number of rows:
+
+- Fast path, one RE2 pass (Arrow) per chunk: every ``<row>`` and ``<c>`` carries its ``r``
+  reference first, no row number exceeds the row limit, no column lies beyond
+  ``MAX_CELLS // row limit`` (49 columns by default). Then the range has at most
+  ``MAX_CELLS`` cells whatever else the file holds. Excel, LibreOffice, openpyxl and
+  xlsxwriter write sheets like that.
+- Anything else (cells without references, prefixed element names, wide sheets, references
+  past the limit) is walked tag by tag in Python, following calamine's placement rules, and
+  refused as soon as the rows, the cells or the range exceed their limits.
 """
 
 from __future__ import annotations
@@ -11,8 +25,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from loaders.errors import FileRefused
 
@@ -41,13 +60,10 @@ _FOREIGN_MAGIC = {
     b"7z\xbc\xaf": "ein gepacktes Archiv (7z)",
 }
 
-
-_ROW_TAGS = (b"<row", b":row ", b":row>")
-_CELL_TAGS = (b"<c ", b"<c>", b":c ")
-
-
-def _count(data: bytes, tags: tuple[bytes, ...]) -> int:
-    return sum(data.count(tag) for tag in tags)
+_MIN_CELL_BYTES = len('<c r="A1"><v>1</v></c>')  # the smallest cell with a value and a reference
+_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+_R_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
 
 
 @dataclass(frozen=True)
@@ -198,8 +214,9 @@ def _check_sheet(
     max_rows: int,
     too_big: FileRefused,
 ) -> None:
-    """Refuse a sheet whose declared or actual row count exceeds the limit, reading only as
-    much of its XML as needed: the ``<dimension>`` near the start, then a streamed count."""
+    """Refuse a sheet whose declared or actual used range exceeds the limits (module doc):
+    the ``<dimension>`` near the start, then the RE2 pass, then, only if that finds anything
+    unusual, the walk along calamine's rules."""
     limit = max_rows + ROW_SLACK
     sheet = info.filename.rsplit("/", 1)[-1].removesuffix(".xml")
 
@@ -210,32 +227,201 @@ def _check_sheet(
             "Datenzeilen. Die Datei wurde nicht eingelesen."
         )
 
-    rows = cells = read = 0
-    tail = b""
+    too_many_cells = FileRefused(
+        f"„{name}“: Das Tabellenblatt ({sheet}) hat mehr als {_limit_text(MAX_CELLS)} Zellen "
+        "und wird nicht eingelesen."
+    )
+    envelope = _envelope(limit)
+    # A stored cell needs a value and (on the fast path) a reference, so a sheet smaller than
+    # this cannot hold too many cells; only bigger ones are counted.
+    count_cells = info.file_size > MAX_CELLS * _MIN_CELL_BYTES
+    usual = envelope is not None
+    cells = 0
+    for index, segment in enumerate(_segments(name, archive, info, too_big=too_big)):
+        if index == 0:
+            if b"\x00" in segment[:200]:  # UTF-16/32: the byte patterns would not see tags
+                raise FileRefused(
+                    f"„{name}“: Das Tabellenblatt ({sheet}) ist ungewöhnlich kodiert "
+                    "(nicht UTF-8) und wird nicht eingelesen."
+                )
+            match = _DIMENSION.search(segment[:65_536])
+            if match and int(match.group(1)) > limit:
+                raise refuse(int(match.group(1)), at_least=False)
+        if not usual:
+            continue
+        data = _binary(segment)
+        if pc.any(pc.match_substring_regex(data, envelope)).as_py():
+            usual = False
+            continue
+        if count_cells:
+            cells += pc.sum(pc.count_substring_regex(data, r"<c[\s>/]")).as_py() or 0
+            if cells > MAX_CELLS:
+                raise too_many_cells
+    if usual:
+        return
+    _walk_sheet(
+        name,
+        archive,
+        info,
+        limit=limit,
+        too_big=too_big,
+        refuse=refuse,
+        too_many_cells=too_many_cells,
+    )
+
+
+def _segments(
+    name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, too_big: FileRefused
+) -> Iterator[bytes]:
+    """The sheet's XML in pieces that end before a ``<``, so that no tag is split; at most
+    ``MAX_EXPANDED_BYTES`` in all (the size in the zip directory can lie)."""
+    read = 0
+    carry = b""
     try:
         with archive.open(info) as stream:
-            first = True
             while chunk := stream.read(_SCAN_CHUNK):
                 read += len(chunk)
                 if read > MAX_EXPANDED_BYTES:
                     raise too_big
-                if first:
-                    first = False
-                    match = _DIMENSION.search(chunk[:65_536])
-                    if match and int(match.group(1)) > limit:
-                        raise refuse(int(match.group(1)), at_least=False)
-                window = tail + chunk
-                # the tail was counted with the previous chunk already; only matches that
-                # span the boundary are new, so the tail's own matches are subtracted
-                rows += _count(window, _ROW_TAGS) - _count(tail, _ROW_TAGS)
-                cells += _count(window, _CELL_TAGS) - _count(tail, _CELL_TAGS)
-                tail = window[-8:]
-                if rows > limit:
-                    raise refuse(limit, at_least=True)
-                if cells > MAX_CELLS:
-                    raise FileRefused(
-                        f"„{name}“: Das Tabellenblatt ({sheet}) hat mehr als "
-                        f"{_limit_text(MAX_CELLS)} Zellen und wird nicht eingelesen."
-                    )
+                window = carry + chunk
+                cut = window.rfind(b"<")
+                if cut <= 0:
+                    carry = window
+                    continue
+                carry = window[cut:]
+                yield window[:cut]
+            if carry:
+                yield carry
     except (zipfile.BadZipFile, OSError, EOFError) as exc:  # also CRC and size mismatches
         raise FileRefused(f"„{name}“ ist beschädigt und kann nicht gelesen werden.") from exc
+
+
+def _binary(segment: bytes) -> pa.Array:
+    """One bytes object as a one-element Arrow binary array, without copying."""
+    offsets = pa.array([0, len(segment)], pa.int64()).buffers()[1]
+    return pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), 1, [None, offsets, pa.py_buffer(segment)]
+    )
+
+
+@lru_cache(maxsize=8)
+def _envelope(limit: int) -> str | None:
+    """RE2 pattern of everything outside the fast path's shape (module doc), or None if the
+    row limit leaves no room for a column (then every sheet is walked)."""
+    columns = MAX_CELLS // limit
+    if columns < 1:
+        return None
+    number = f'0*{_greater_than(limit)}"'
+    return "|".join(
+        (
+            r"<[A-Za-z_][A-Za-z0-9_.\-]*:(row|c)[\s/>]",  # prefixed element names
+            r'<row(>|/|\s+[^r\s]|\s+r[^=]|\s+r=[^"]|\s+r="[^0-9]|\s+r="[0-9]+[^0-9"])',
+            r'<c(>|/|\s+[^r\s]|\s+r[^=]|\s+r=[^"]|\s+r="[^A-Z]|\s+r="[A-Z]{4})',
+            r'<c\s+r="[A-Z]+([^A-Z0-9]|[0-9]+[^0-9"])',
+            r'<row\s+r="' + number,
+            r'<c\s+r="[A-Z]+' + number,
+            r'<c\s+r="' + _letters_greater_than(columns) + "[0-9]",
+            r'\sr="0*"',  # row 0 or an empty reference
+        )
+    )
+
+
+def _greater_than(n: int) -> str:
+    """RE2 alternation matching the decimal numbers (no leading zero) greater than ``n``."""
+    digits = str(n)
+    options = [f"[1-9][0-9]{{{len(digits)},}}"]
+    for i, digit in enumerate(digits):
+        if digit != "9":
+            rest = len(digits) - i - 1
+            options.append(f"{digits[:i]}[{int(digit) + 1}-9][0-9]{{{rest}}}")
+    return "(" + "|".join(options) + ")"
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _letters_greater_than(columns: int) -> str:
+    """RE2 alternation matching column letters beyond column number ``columns``."""
+    letters = _column_letters(columns)
+    options = [f"[A-Z]{{{len(letters) + 1},}}"]
+    for i, letter in enumerate(letters):
+        if letter != "Z":
+            rest = len(letters) - i - 1
+            options.append(f"{letters[:i]}[{chr(ord(letter) + 1)}-Z][A-Z]{{{rest}}}")
+    return "(" + "|".join(options) + ")"
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _walk_sheet(
+    name: str,
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    *,
+    limit: int,
+    too_big: FileRefused,
+    refuse: Callable[..., FileRefused],
+    too_many_cells: FileRefused,
+) -> None:
+    """Place every ``<row>`` and ``<c>`` the way calamine does (a cell's own reference, else
+    after the previous cell of the row; a row's reference, else after the previous row) and
+    refuse once the rows, the cells or the used range exceed their limits. Empty elements
+    count as if they held a value, so the walk never underestimates."""
+    row_index = col_index = cells = 0
+    left: int | None = None
+    bottom = right = -1
+    damaged = FileRefused(f"„{name}“ ist beschädigt und kann nicht gelesen werden.")
+    for segment in _segments(name, archive, info, too_big=too_big):
+        for match in _TAG.finditer(segment):
+            closing, element, attributes = match.groups()
+            empty = attributes.endswith(b"/")
+            if element == b"row":
+                if closing:
+                    row_index, col_index = row_index + 1, 0
+                    continue
+                reference = _reference(attributes)
+                if reference is not None:
+                    if not reference.isdigit() or int(reference) < 1:
+                        raise damaged
+                    row_index = int(reference) - 1
+                if empty:
+                    row_index, col_index = row_index + 1, 0
+                if row_index + 1 > limit:
+                    raise refuse(limit, at_least=True)
+                continue
+            if closing:
+                continue
+            reference = _reference(attributes)
+            if reference is None:
+                row, col = row_index, col_index
+            else:
+                parsed = _CELL_REF.fullmatch(reference)
+                if parsed is None or int(parsed.group(2)) < 1:
+                    raise damaged
+                row, col = int(parsed.group(2)) - 1, _column_number(parsed.group(1)) - 1
+            col_index = col + 1
+            cells += 1
+            left = col if left is None else min(left, col)
+            bottom, right = max(bottom, row), max(right, col)
+            if bottom + 1 > limit:
+                raise refuse(limit, at_least=True)
+            # the text reader's range starts at row 1 (fastexcel, skip_rows=0), hence bottom + 1
+            if cells > MAX_CELLS or (bottom + 1) * (right - left + 1) > MAX_CELLS:
+                raise too_many_cells
+
+
+def _reference(attributes: bytes) -> bytes | None:
+    match = _R_ATTRIBUTE.search(attributes)
+    if match is None:
+        return None
+    return match.group(1) if match.group(1) is not None else match.group(2)

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from loaders import convert
 from loaders.enums import (
@@ -21,7 +23,7 @@ from loaders.errors import Problem
 from loaders.fields import PROJECT_FIELDS, FieldSpec
 from loaders.header import MappedTable
 from loaders.kinds import Validated
-from loaders.readers import TEXT_DTYPE
+from loaders.readers import TEXT_DTYPE, text_series
 from loaders.text import fold
 
 _SPECS: dict[str, FieldSpec] = {f.name: f for f in PROJECT_FIELDS}
@@ -74,6 +76,16 @@ class _Collector:
             )
 
 
+def _lookup(values: pd.Series, lookup: dict[str, str | None]) -> pd.Series:
+    """``values.map(lookup)`` column-wise in Arrow (a text column of a few distinct values)."""
+    keys = [k for k, v in lookup.items() if v is not None]
+    if not keys:
+        return pd.Series(np.nan, index=values.index, dtype=_STR)
+    positions = pc.index_in(pa.array(values, from_pandas=True), value_set=pa.array(keys))
+    codes = pc.take(pa.array([lookup[k] for k in keys], pa.string()), positions)
+    return text_series(codes, values.index)
+
+
 def validate_projects(
     table: MappedTable, *, authority_keys: set[str], strict_light_reason: bool
 ) -> Validated:
@@ -119,7 +131,7 @@ def validate_projects(
         values = text_of(name)
         # An enumeration column holds a handful of distinct spellings: fold each once.
         lookup = {v: table_.get(fold(v)) for v in values.dropna().unique() if isinstance(v, str)}
-        codes = pd.Series(values.map(lookup), index=index, dtype=_STR)
+        codes = _lookup(values, lookup)
         allowed = ", ".join(labels.values())
         c.add(
             values.notna() & codes.isna(),
