@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from loaders.enums import (
@@ -98,9 +99,10 @@ def compare(
     old_keys = old[key].map(_text)
     new_by_key = new.assign(_key=new_keys).set_index("_key")
     old_by_key = old.assign(_key=old_keys).set_index("_key")
-    added_keys = [k for k in new_keys if k not in set(old_keys)]
-    removed_keys = [k for k in old_keys if k not in set(new_keys)]
-    common = [k for k in new_keys if k in set(old_keys)]
+    old_set, new_set = set(old_keys), set(new_keys)
+    added_keys = [k for k in new_keys if k not in old_set]
+    removed_keys = [k for k in old_keys if k not in new_set]
+    common = [k for k in new_keys if k in old_set]
     columns = [
         c
         for c in new.columns
@@ -110,21 +112,26 @@ def compare(
     changed_keys: set[str] = set()
     before = old_by_key.loc[common]
     after = new_by_key.loc[common]
-    titles = [
-        _text(a) or _text(b) for a, b in zip(after[title_col], before[title_col], strict=True)
-    ]
+    titles: dict[int, str] = {}
+    after_titles = after[title_col].to_numpy(dtype=object)
+    before_titles = before[title_col].to_numpy(dtype=object)
     for column in columns:
         ftype = specs[column].type if column in specs else _EXTRA_TYPES[column]
-        olds = [_norm(v, ftype) for v in before[column]]
-        news = [_norm(v, ftype) for v in after[column]]
-        for k, title, a, b in zip(common, titles, olds, news, strict=True):
+        # Most cells are unchanged: prove that column-wise, normalise only the rest one by one.
+        open_rows = np.flatnonzero(~_proven_equal(before[column], after[column], ftype))
+        olds = [_norm(v, ftype) for v in before[column].iloc[open_rows]]
+        news = [_norm(v, ftype) for v in after[column].iloc[open_rows]]
+        for position, a, b in zip(open_rows.tolist(), olds, news, strict=True):
             if a == b:
                 continue
+            k = common[position]
+            if position not in titles:
+                titles[position] = _text(after_titles[position]) or _text(before_titles[position])
             changed_keys.add(k)
             change_rows.append(
                 {
                     "Schlüssel": k,
-                    "Bezeichnung": title,
+                    "Bezeichnung": titles[position],
                     "Feld": column,
                     "Spalte": _label(column, specs),
                     "Bereich": _category(column, specs),
@@ -159,6 +166,48 @@ def compare(
         unchanged=unchanged,
         counts=counts,
     )
+
+
+# Field types whose normalised value of a number depends only on its numeric value.
+_NUMERIC_TYPES = frozenset({"money", "percent", "integer"})
+
+
+def _proven_equal(old: pd.Series, new: pd.Series, ftype: str) -> np.ndarray:
+    """Cells whose normalised values (:func:`_norm`) are certainly equal, found without
+    normalising cell by cell: both missing, or the same raw value in columns of the same
+    kind (text, timestamps, numbers of a numeric field type). Where kinds differ, nothing but
+    "both missing" is proven and the caller normalises those cells one by one, as before.
+
+    Comparing 10,000 re-uploaded rows cell by cell took 0.7 s, almost all of it ``_norm``
+    on cells that had not changed."""
+    missing = old.isna().to_numpy(dtype=bool) & new.isna().to_numpy(dtype=bool)
+    kind = _kind(old.dtype)
+    if kind is None or kind != _kind(new.dtype):
+        return missing
+    if kind == "number":
+        if ftype not in _NUMERIC_TYPES:  # 3 == 3.0, but "3" != "3.0" as text
+            return missing
+        same = old.to_numpy(dtype="float64", na_value=np.nan) == new.to_numpy(
+            dtype="float64", na_value=np.nan
+        )
+    elif kind == "timestamp":
+        same = old.to_numpy() == new.to_numpy()
+    else:
+        same = old.to_numpy(dtype=object, na_value=None) == new.to_numpy(
+            dtype=object, na_value=None
+        )
+    return missing | np.asarray(same, dtype=bool)
+
+
+def _kind(dtype: Any) -> str | None:
+    """Column kinds in which equal raw values have equal normalised values."""
+    if isinstance(dtype, pd.StringDtype):
+        return "text"
+    if pd.api.types.is_datetime64_dtype(dtype):
+        return "timestamp"
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        return "number"
+    return None
 
 
 def _empty_changes() -> pd.DataFrame:

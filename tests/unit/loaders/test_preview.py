@@ -9,7 +9,14 @@ import pandas as pd
 
 from kpi.submissions import comparison_submission, submission_rows
 from loaders.ingest import ingest, prepare
-from loaders.preview import CATEGORY_COSTS, CATEGORY_DATES, CATEGORY_LIGHT, compare
+from loaders.preview import (
+    CATEGORY_COSTS,
+    CATEGORY_DATES,
+    CATEGORY_LIGHT,
+    CATEGORY_OTHER,
+    CATEGORY_STATUS,
+    compare,
+)
 from store import connection as db
 from store.identity import Identity
 from tests.builders import csv_bytes, project_row, xlsx_bytes
@@ -121,3 +128,69 @@ def test_preview_of_a_kind_without_comparable_rows_says_so() -> None:
     preview = compare(new, old, kind="projects")
     assert preview.comparable is False
     assert list(preview.added["Schlüssel"]) == ["A"]
+
+
+def test_reupload_of_thousands_of_rows_lists_exactly_what_changed(empty_db: Path) -> None:
+    """A re-upload of a 3,000-row list against the previous one (issue 8: the comparison was
+    quadratic and took minutes at 10,000 rows): lights, dates, costs and titles changed in
+    known rows, 40 rows gone, 25 new, and rows written differently but with the same
+    content (amount without thousands separator, padded text), which are no change."""
+    count = 3_000
+    _submit([project_row(n) for n in range(1, count + 1)], period="2026-Q3")
+    removed = set(range(1_001, 1_041))
+    records = []
+    expected: list[tuple[str, str, str, str, str, str]] = []  # key, title, field, area, was, now
+    for n in range(1, count + 1):
+        if n in removed:
+            continue
+        key, title = f"T-{n:03d}", f"Testvorhaben {n}"
+        changes: dict[str, str] = {}
+        if n % 17 == 0:
+            title = f"Testvorhaben {n} (neu geschnitten)"
+            changes["Bezeichnung des Vorhabens"] = title
+            expected.append((key, title, "title", CATEGORY_OTHER, f"Testvorhaben {n}", title))
+        if n % 7 == 0:
+            changes |= {"Ampel": "rot", "Begründung Ampel": "Lieferverzug"}
+            expected.append((key, title, "traffic_light", CATEGORY_LIGHT, "grün", "rot"))
+            expected.append(
+                (key, title, "traffic_light_reason", CATEGORY_OTHER, "–", "Lieferverzug")
+            )
+        if n % 13 == 0:
+            changes["Ende (Prognose)"] = "30.06.2027"
+            expected.append(
+                (key, title, "forecast_end", CATEGORY_DATES, "31.12.2026", "30.06.2027")
+            )
+        if n % 11 == 0:
+            changes["Budget in €"] = "150.000,00"
+            expected.append((key, title, "budget", CATEGORY_COSTS, "120.000", "150.000"))
+        elif n % 5 == 0:
+            changes["Budget in €"] = "120000"  # same amount, written differently
+        if n % 9 == 0:
+            changes["Ansprechperson"] = "  Projektbüro "  # same text, padded
+        records.append(project_row(n, **changes))
+    records += [project_row(n) for n in range(count + 1, count + 26)]
+    preview = _preview(csv_bytes(records), file_name="neu.csv", period="2026-Q3")
+
+    assert list(preview.added["Schlüssel"]) == [f"T-{n:03d}" for n in range(3_001, 3_026)]
+    assert list(preview.removed["Schlüssel"]) == [f"T-{n:03d}" for n in sorted(removed)]
+    got = list(
+        preview.changes[
+            ["Schlüssel", "Bezeichnung", "Feld", "Bereich", "bisher", "neu"]
+        ].itertuples(index=False, name=None)
+    )
+    # rows in the order of the file, the fields of one row in the order of the columns
+    numbers = [int(row[0][2:]) for row in got]
+    assert numbers == sorted(numbers)
+    assert sorted(got, key=_by_row_and_field) == sorted(expected, key=_by_row_and_field)
+    changed = {row[0] for row in expected}
+    kept = count - len(removed)
+    assert preview.counts["neu"] == 25 and preview.counts["entfallen"] == 40
+    assert preview.counts["geändert"] == preview.changed_rows == len(changed)
+    assert preview.unchanged == kept - len(changed)
+    for area in (CATEGORY_LIGHT, CATEGORY_DATES, CATEGORY_COSTS, CATEGORY_OTHER):
+        assert preview.counts[area] == len({row[0] for row in expected if row[3] == area})
+    assert preview.counts[CATEGORY_STATUS] == 0
+
+
+def _by_row_and_field(row: tuple[str, ...]) -> tuple[int, str]:
+    return int(row[0][2:]), row[2]
