@@ -40,6 +40,7 @@ VIEWS = {
 GROUPS = {
     "status": ("Status", STATUS_LABELS),
     "programme": ("Programm", PROGRAMME_LABELS),
+    "topic_area": ("Themenfeld", None),
     "authority": ("Behörde", None),
     "authority_kind": ("Behördenart", AUTHORITY_KIND_LABELS),
 }

@@ -65,6 +65,11 @@ def test_views_groups_and_german_columns(demo_db: Path) -> None:
     grouped = portfolio.projects_by(cur, dimension="programme", **_args())
     assert list(side["Vorhaben"]) == list(grouped["projects"])
     assert "Onlinedienst (OZG)" in set(side["Programm"])
+    at.segmented_control(key="gruppe").set_value("topic_area").run()
+    side = at.dataframe[1].value
+    grouped = portfolio.projects_by(cur, dimension="topic_area", **_args())
+    assert list(side["Vorhaben"]) == list(grouped["projects"])
+    assert {"Familie & Kind", "ohne Angabe"} <= set(side["Themenfeld"])
 
 
 def test_filter_combinations_from_url_and_widgets(demo_db: Path) -> None:
