@@ -296,8 +296,13 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     bad = np.zeros(count, dtype=bool)
     present = cells.present()
     done = np.zeros(count, dtype=bool)
-    # shapes the cell-by-cell rules read unambiguously, tried on the cells still open
-    for shape, to_iso in _DATE_SHAPES:
+    # shapes the cell-by-cell rules read unambiguously, tried on the cells still open; the
+    # shape of the first cell goes first (a column is mostly written one way)
+    shapes = _DATE_SHAPES
+    if present.any():
+        first = cells.text[int(np.argmax(present))].as_py()
+        shapes = sorted(_DATE_SHAPES, key=lambda s: not s[2].fullmatch(first))
+    for shape, to_iso, _example in shapes:
         todo = present & ~done
         if not todo.any():
             break
@@ -365,13 +370,13 @@ def _date_to_iso(text: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(text, " 00:00:00", "")
 
 
-# (pre-check, to ISO): fastexcel's rendering of Excel dates needs no pre-check, the round
+# (pre-check, to ISO, what its cells look like): fastexcel's rendering of Excel dates needs no pre-check, the round
 # trip through Arrow's timestamp proves the shape; the others are rebuilt before parsing.
-_DATE_SHAPES: tuple[tuple[str | None, object], ...] = (
-    (None, lambda text: text),
-    (_RE2_DATE_GERMAN, _german_to_iso),
-    (_RE2_DATE_ISO, _date_to_iso),
-    (None, None),
+_DATE_SHAPES: tuple[tuple[str | None, object, re.Pattern[str]], ...] = (
+    (None, lambda text: text, re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")),
+    (_RE2_DATE_GERMAN, _german_to_iso, re.compile(r"\d\d\.\d\d\.\d{4}")),
+    (_RE2_DATE_ISO, _date_to_iso, re.compile(r"\d{4}-\d\d-\d\d")),
+    (None, None, re.compile(r"\d{5}")),
 )
 
 

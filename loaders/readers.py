@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,22 +157,25 @@ class RowsTextSheet(TextSheet):
         return list(self._rows[index])
 
     def nonblank(self, start: int) -> np.ndarray:
-        # the whole row counts, also cells right of the header (as for RawSheet rows)
+        # the whole row counts, also cells right of the header (as for RawSheet rows); the
+        # first cell usually settles it
         return np.fromiter(
-            ("".join(r).strip() != "" for r in self._rows[start:]),
+            (
+                bool(r) and (r[0].strip() != "" or "".join(r).strip() != "")
+                for r in self._rows[start:]
+            ),
             dtype=bool,
             count=self.height - start,
         )
 
     def columns(self, start: int, width: int, keep: np.ndarray) -> list[pa.Array]:
-        body = self._rows[start:]
-        rows = [
-            r[:width] if len(r) >= width else [*r, *([None] * (width - len(r)))]
-            for r, k in zip(body, keep, strict=True)
-            if k
-        ]
+        rows = list(itertools.compress(self._rows[start:], keep))
         if not rows:
             return [pa.array([], pa.string()) for _ in range(width)]
+        if set(map(len, rows)) != {width}:  # ragged rows: pad with empty cells, cut extra ones
+            rows = [
+                r[:width] if len(r) >= width else [*r, *([None] * (width - len(r)))] for r in rows
+            ]
         return [pa.array(column, pa.string()) for column in zip(*rows, strict=True)]
 
 
