@@ -559,7 +559,40 @@ def summarise(
         "slowest": [
             f"{a.ms:.0f} ms {a.kind} {a.detail}" for a in sorted(log, key=lambda a: -a.ms)[:8]
         ],
+        "by_page": by_page(browsing),
+        "log": [
+            {"session": a.session, "kind": a.kind, "detail": a.detail, "ms": round(a.ms, 1)}
+            for a in log
+        ],
     }
+
+
+def by_page(browsing: list[Action]) -> list[dict[str, Any]]:
+    """Where the server time goes: page visits and filter changes per page (count, p50, p95,
+    share of all page time), largest share first. A filter change of the period or of
+    "unpublished" is listed apart: it changes the selection-independent cache keys too."""
+    groups: dict[str, list[float]] = {}
+    for action in browsing:
+        page, _, change = action.detail.partition(": ")
+        if action.kind == "page":
+            label = f"{page} (Seitenwechsel)"
+        elif change.startswith(("Berichtsperiode", "Nicht veröffentlichte")):
+            label = f"{page} (Periode/Entwürfe)"
+        else:
+            label = f"{page} (Filter)"
+        groups.setdefault(label, []).append(action.ms)
+    total = sum(sum(times) for times in groups.values()) or 1.0
+    rows = [
+        {
+            "what": label,
+            "actions": len(times),
+            "p50_ms": _percentile(times, 0.5),
+            "p95_ms": _percentile(times, 0.95),
+            "share": sum(times) / total,
+        }
+        for label, times in groups.items()
+    ]
+    return sorted(rows, key=lambda row: -row["share"])
 
 
 def run_on_fresh_server(
@@ -681,6 +714,14 @@ def main(argv: list[str] | None = None) -> int:
                         )
                     )
     print(markdown(results, scale=args.scale, think=args.think.replace(",", "–")))
+    for result in results:
+        print(f"\nZeitanteile, {result['sessions']} Sitzungen:", file=sys.stderr)
+        for row in result["by_page"][:10]:
+            print(
+                f"  {row['share']:5.1%}  {row['actions']:4d}×  p50 {row['p50_ms']:7.0f} ms  "
+                f"p95 {row['p95_ms']:7.0f} ms  {row['what']}",
+                file=sys.stderr,
+            )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
