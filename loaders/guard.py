@@ -11,7 +11,7 @@ at ``A1`` and ``XFD1048576`` in a 1 kB file would make it allocate half a teraby
 the process. The stream scan therefore bounds the range, not just the number of rows:
 
 - Fast path, one RE2 pass (Arrow) per chunk: every ``<row>`` and ``<c>`` carries its ``r``
-  reference first, no row number exceeds the row limit, no column lies beyond
+  reference first (written ``<c r="``), no row number exceeds the row limit, no column lies beyond
   ``MAX_CELLS // row limit`` (49 columns by default). Then the range has at most
   ``MAX_CELLS`` cells whatever else the file holds. Excel, LibreOffice, openpyxl and
   xlsxwriter write sheets like that.
@@ -253,8 +253,8 @@ def _check_sheet(
         if pc.any(pc.match_substring_regex(data, envelope)).as_py():
             usual = False
             continue
-        if count_cells:
-            cells += pc.sum(pc.count_substring_regex(data, r"<c[\s>/]")).as_py() or 0
+        if count_cells:  # on the fast path every cell starts with exactly '<c r="'
+            cells += segment.count(b'<c r="')
             if cells > MAX_CELLS:
                 raise too_many_cells
     if usual:
@@ -315,12 +315,13 @@ def _envelope(limit: int) -> str | None:
     return "|".join(
         (
             r"<[A-Za-z_][A-Za-z0-9_.\-]*:(row|c)[\s/>]",  # prefixed element names
-            r'<row(>|/|\s+[^r\s]|\s+r[^=]|\s+r=[^"]|\s+r="[^0-9]|\s+r="[0-9]+[^0-9"])',
-            r'<c(>|/|\s+[^r\s]|\s+r[^=]|\s+r=[^"]|\s+r="[^A-Z]|\s+r="[A-Z]{4})',
-            r'<c\s+r="[A-Z]+([^A-Z0-9]|[0-9]+[^0-9"])',
-            r'<row\s+r="' + number,
-            r'<c\s+r="[A-Z]+' + number,
-            r'<c\s+r="' + _letters_greater_than(columns) + "[0-9]",
+            # exactly '<row r="' and '<c r="' (so that counting '<c r="' counts the cells)
+            r'<row([\t\n\r>/]| [^r]| r[^=]| r=[^"]| r="[^0-9]| r="[0-9]+[^0-9"])',
+            r'<c([\t\n\r>/]| [^r]| r[^=]| r=[^"]| r="[^A-Z]| r="[A-Z]{4})',
+            r'<c r="[A-Z]+([^A-Z0-9]|[0-9]+[^0-9"])',
+            r'<row r="' + number,
+            r'<c r="[A-Z]+' + number,
+            r'<c r="' + _letters_greater_than(columns) + "[0-9]",
             r'\sr="0*"',  # row 0 or an empty reference
         )
     )

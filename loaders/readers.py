@@ -176,7 +176,11 @@ class RowsTextSheet(TextSheet):
             rows = [
                 r[:width] if len(r) >= width else [*r, *([None] * (width - len(r)))] for r in rows
             ]
-        return [pa.array(column, pa.string()) for column in zip(*rows, strict=True)]
+        # one Arrow array of all cells, row by row, then every width-th cell per column: far
+        # cheaper than transposing 100,000 Python lists with zip(*rows)
+        cells = pa.array(list(itertools.chain.from_iterable(rows)), pa.string())
+        count = len(rows)
+        return [cells.take(pa.array(np.arange(i, count * width, width))) for i in range(width)]
 
 
 def _regex_class(chars: str) -> str:
@@ -351,16 +355,13 @@ def _read_csv(file: GuardedFile, *, max_rows: int) -> RawSheet:
             f"„{file.name}“ enthält Binärdaten (NUL-Zeichen) und ist keine Textdatei."
         )
     delimiter = sniff_delimiter(text)
-    rows: list[list[Any]] = []
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            rows.append(row)
-            if len(rows) > max_rows + 100:
-                raise FileRefused(
-                    f"„{file.name}“ hat mehr als {max_rows:,} Zeilen.".replace(",", ".")
-                )
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        rows: list[list[Any]] = list(itertools.islice(reader, max_rows + 101))
     except csv.Error as exc:
         raise FileRefused(f"„{file.name}“ ist keine gültige CSV-Datei: {exc}") from exc
+    if len(rows) > max_rows + 100:
+        raise FileRefused(f"„{file.name}“ hat mehr als {max_rows:,} Zeilen.".replace(",", "."))
     names = {";": "Semikolon", "\t": "Tabulator", ",": "Komma"}
     return RawSheet(
         name=file.name,
