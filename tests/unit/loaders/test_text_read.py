@@ -135,10 +135,13 @@ def test_both_readers_find_the_same_table(shape: str) -> None:
     assert text.problems == typed.problems
 
 
-def test_hidden_sheets_and_columns_left_of_the_data() -> None:
+def test_hidden_sheets_hidden_columns_and_columns_left_of_the_data() -> None:
+    """Hidden sheets are skipped, hidden columns read like the others, by both readers."""
+
     def build(book: Any, ws: Any) -> None:
         ws.write_row(2, 1, ["Vorhaben-Nr.", "Titel", "Status", "Ampel"])
         ws.write_row(3, 1, ["A-1", "Eins", "laufend", "grün"])
+        ws.set_column(2, 2, None, None, {"hidden": True})
         hidden = book.add_worksheet("Listen")
         hidden.write_row(0, 0, ["Vorhaben-Nr.", "Titel", "Status", "Ampel"])
         hidden.hide()
