@@ -11,11 +11,19 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from kpi.common import CURRENT_SUBMISSIONS
 from kpi.selection import SELECTION_CTE, Selection, authority_condition, resolve_today
-from kpi.variance import PROJECT_COLUMNS, facts_params, facts_query
+from kpi.variance import (
+    PROJECT_COLUMNS,
+    as_queried,
+    facts_params,
+    facts_query,
+    period_facts,
+    selected,
+)
 
 # Group-by columns an analyst may choose; identifiers only from here.
 DIMENSIONS: dict[str, str] = {
@@ -66,10 +74,104 @@ AGGREGATES = """
 """
 
 
+# Functions whose filter selection applies to the period's facts (see
+# ``kpi.variance.SELECTION_SPLIT``): ``ui.data.load`` caches :func:`period_facts` once per
+# data version and period and applies each selection to it in pandas.
+SELECTION_SPLIT: dict[str, tuple[str, str]] = {
+    "projects_by": ("period_facts", "projects_by_of"),
+    "portfolio_summary": ("period_facts", "portfolio_summary_of"),
+    "overdue_projects": ("period_facts", "overdue_projects_of"),
+    "rebaselined_projects": ("period_facts", "rebaselined_projects_of"),
+    "light_disagreements": ("period_facts", "light_disagreements_of"),
+    "end_date_timeline": ("period_facts", "end_date_timeline_of"),
+    "project_choices": ("period_facts", "project_choices_of"),
+}
+
+_COUNTS = (
+    "projects",
+    "active",
+    "completed",
+    "overdue",
+    "rebaselined",
+    "self_red",
+    "computed_green",
+    "computed_yellow",
+    "computed_red",
+    "computed_red_original",
+    "with_computed_light",
+    "self_green_computed_red",
+    "self_green_computed_red_original",
+    "light_mismatch",
+    "costs_reported",
+    "costs_not_reported",
+    "costs_confidential",
+)
+
+
 def _params(
     *, include_unpublished: bool, selection: Selection | None, today: date | None
 ) -> list[object]:
     return facts_params(include_unpublished=include_unpublished, selection=selection, today=today)
+
+
+def _facts(
+    cur: duckdb.DuckDBPyConnection, *, period: str, today: date | None, include_unpublished: bool
+) -> pd.DataFrame:
+    return period_facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+
+
+def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A boolean column as SQL's ``FILTER (WHERE column)`` reads it: NULL is not true."""
+    return frame[column].to_numpy(dtype=bool, na_value=False)
+
+
+def _cents(values: pd.Series, where: np.ndarray) -> np.ndarray:
+    """Amounts in whole cents (DECIMAL(16, 2) in the store), 0 where not counted or empty.
+
+    Summing cents as integers and dividing once gives exactly DuckDB's
+    ``sum(decimal)::DOUBLE``; summing the floats would differ in the last digits."""
+    amounts = values.to_numpy(dtype="float64", na_value=np.nan)
+    counted = where & ~np.isnan(amounts)
+    return np.where(counted, np.rint(np.where(counted, amounts, 0.0) * 100), 0).astype("int64")
+
+
+def _indicators(rows: pd.DataFrame) -> pd.DataFrame:
+    """One column per aggregate of :data:`AGGREGATES`, per row: 1 if the row counts, and
+    the cents of the money sums; the aggregates are the column sums."""
+    status, light = rows["status"], rows["traffic_light"]
+    computed, reporting = rows["computed_light"], rows["cost_reporting_status"]
+    reported = (reporting == "reported").to_numpy(dtype=bool, na_value=False)
+    flags = {
+        "projects": np.ones(len(rows), dtype=bool),
+        "active": status.isin(["in_progress", "reorienting"]).to_numpy(dtype=bool),
+        "completed": (status == "completed").to_numpy(dtype=bool, na_value=False),
+        "overdue": _flag(rows, "overdue"),
+        "rebaselined": _flag(rows, "rebaselined"),
+        "self_red": (light == "red").to_numpy(dtype=bool, na_value=False),
+        "computed_green": (computed == "green").to_numpy(dtype=bool, na_value=False),
+        "computed_yellow": (computed == "yellow").to_numpy(dtype=bool, na_value=False),
+        "computed_red": (computed == "red").to_numpy(dtype=bool, na_value=False),
+        "computed_red_original": (rows["computed_light_original"] == "red").to_numpy(
+            dtype=bool, na_value=False
+        ),
+        "with_computed_light": computed.notna().to_numpy(dtype=bool),
+        "self_green_computed_red": _flag(rows, "self_green_computed_red"),
+        "self_green_computed_red_original": _flag(rows, "self_green_computed_red_original"),
+        "light_mismatch": _flag(rows, "light_mismatch"),
+        "costs_reported": reported,
+        "costs_not_reported": (reporting == "not_reported").to_numpy(dtype=bool, na_value=False),
+        "costs_confidential": (reporting == "confidential").to_numpy(dtype=bool, na_value=False),
+    }
+    frame = pd.DataFrame({name: flags[name].astype("int64") for name in _COUNTS})
+    frame["budget_reported"] = _cents(rows["budget"], reported)
+    frame["expected_cost_reported"] = _cents(rows["expected_cost"], reported)
+    return frame
+
+
+def _money(frame: pd.DataFrame) -> pd.DataFrame:
+    for name in MONEY:
+        frame[name] = frame[name].astype("float64") / 100
+    return frame
 
 
 def projects_by(
@@ -85,14 +187,29 @@ def projects_by(
     a value (e.g. no programme reported) is ``None``. Largest group first."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension: {dimension}")
+    facts = _facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    return projects_by_of(facts, dimension=dimension, selection=selection)
+
+
+def projects_by_of(
+    facts: pd.DataFrame, *, dimension: str, selection: Selection | None = None
+) -> pd.DataFrame:
+    """:func:`projects_by` over :func:`kpi.variance.period_facts`."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension: {dimension}")
     column = DIMENSIONS[dimension]
-    extra = ", any_value(short_name) AS short_name" if dimension == "authority" else ""
-    sql = facts_query(
-        f"SELECT {column} AS grp{extra}, {AGGREGATES} FROM flagged "  # noqa: S608 - allowlisted
-        f"WHERE period_id = ? AND selected GROUP BY {column} ORDER BY projects DESC, grp"
+    rows = selected(facts, selection)
+    groups = rows[column]
+    sums = _indicators(rows).groupby(groups.to_numpy(), dropna=False, sort=False).sum()
+    out = pd.DataFrame({"grp": pd.Series(sums.index, dtype=groups.dtype)})
+    if dimension == "authority":
+        names = rows.groupby(groups.to_numpy(), dropna=False, sort=False)["short_name"].first()
+        out["short_name"] = pd.Series(names.reindex(sums.index).to_numpy(), dtype="str")
+    out = pd.concat([out, _money(sums.reset_index(drop=True))], axis=1)
+    out = out.sort_values(
+        ["projects", "grp"], ascending=[False, True], na_position="last", kind="stable"
     )
-    params = _params(include_unpublished=include_unpublished, selection=selection, today=today)
-    return cur.execute(sql, [*params, period]).df()
+    return as_queried(out)
 
 
 def portfolio_summary(
@@ -104,29 +221,61 @@ def portfolio_summary(
     selection: Selection | None = None,
 ) -> dict[str, object]:
     """The aggregates of :func:`projects_by` over the whole selection, as one dict."""
-    sql = facts_query(f"SELECT {AGGREGATES} FROM flagged WHERE period_id = ? AND selected")  # noqa: S608
-    params = _params(include_unpublished=include_unpublished, selection=selection, today=today)
-    frame = cur.execute(sql, [*params, period]).df()
-    row = frame.iloc[0].to_dict()
-    return {key: (float(v) if key in MONEY else int(v)) for key, v in row.items()}
+    facts = _facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    return portfolio_summary_of(facts, selection=selection)
 
 
-def _project_list(
-    cur: duckdb.DuckDBPyConnection,
-    condition: str,
-    order: str,
-    *,
-    period: str,
-    today: date | None,
-    include_unpublished: bool,
-    selection: Selection | None,
-) -> pd.DataFrame:
-    sql = facts_query(
-        f"SELECT {PROJECT_COLUMNS} FROM flagged "  # noqa: S608 - fixed conditions
-        f"WHERE period_id = ? AND selected AND {condition} ORDER BY {order}"
+def portfolio_summary_of(
+    facts: pd.DataFrame, *, selection: Selection | None = None
+) -> dict[str, object]:
+    """:func:`portfolio_summary` over :func:`kpi.variance.period_facts`."""
+    sums = _indicators(selected(facts, selection)).sum()
+    return {
+        key: (float(sums[key]) / 100 if key in MONEY else int(sums[key]))
+        for key in [*_COUNTS, "budget_reported", "expected_cost_reported"]
+    }
+
+
+def _ordered(rows: pd.DataFrame, keys: list[tuple[pd.Series, bool]]) -> pd.DataFrame:
+    """``rows`` sorted by the key columns (ascending flags), missing values last as in SQL;
+    ties keep the facts' order (authority, project id)."""
+    frame = pd.DataFrame({f"k{n}": key for n, (key, _) in enumerate(keys)})
+    order = frame.sort_values(
+        list(frame.columns),
+        ascending=[ascending for _, ascending in keys],
+        na_position="last",
+        kind="stable",
+    ).index
+    return as_queried(rows.loc[order])
+
+
+def _rank_desc(values: pd.Series) -> pd.Series:
+    """A boolean column for ``ORDER BY column DESC`` (NULLS LAST): true, false, missing."""
+    return values.map({True: 0, False: 1}).astype("float64")
+
+
+def _project_list(facts: pd.DataFrame, selection: Selection | None, condition: str) -> pd.DataFrame:
+    rows = selected(facts, selection)
+    if condition == "overdue":
+        rows = rows[_flag(rows, "overdue")]
+        passed = rows[["forecast_end", "baseline_end"]].min(axis=1)  # least() skips NULL
+        return _ordered(rows, [(passed, True), (rows["short_name"], True)])
+    if condition == "rebaselined":
+        rows = rows[_flag(rows, "rebaselined")]
+        moved = (rows["baseline_end"] - rows["original_end"]).dt.days
+        return _ordered(rows, [(moved, False), (rows["short_name"], True)])
+    rows = rows[
+        _flag(rows, "self_better_than_computed") | _flag(rows, "self_green_computed_red_original")
+    ]
+    return _ordered(
+        rows,
+        [
+            (_rank_desc(rows["self_green_computed_red"]), True),
+            (_rank_desc(rows["self_green_computed_red_original"]), True),
+            (rows["short_name"], True),
+            (rows["project_id"], True),
+        ],
     )
-    params = _params(include_unpublished=include_unpublished, selection=selection, today=today)
-    return cur.execute(sql, [*params, period]).df()
 
 
 def overdue_projects(
@@ -138,15 +287,13 @@ def overdue_projects(
     selection: Selection | None = None,
 ) -> pd.DataFrame:
     """Projects not completed whose forecast or baseline end has passed; longest overdue first."""
-    return _project_list(
-        cur,
-        "overdue",
-        "least(coalesce(forecast_end, baseline_end), baseline_end) NULLS LAST, short_name",
-        period=period,
-        today=today,
-        include_unpublished=include_unpublished,
-        selection=selection,
-    )
+    facts = _facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    return overdue_projects_of(facts, selection=selection)
+
+
+def overdue_projects_of(facts: pd.DataFrame, *, selection: Selection | None = None) -> pd.DataFrame:
+    """:func:`overdue_projects` over :func:`kpi.variance.period_facts`."""
+    return _project_list(facts, selection, "overdue")
 
 
 def rebaselined_projects(
@@ -158,15 +305,15 @@ def rebaselined_projects(
     selection: Selection | None = None,
 ) -> pd.DataFrame:
     """Projects whose current baseline differs from the original one."""
-    return _project_list(
-        cur,
-        "rebaselined",
-        "date_diff('day', original_end, baseline_end) DESC NULLS LAST, short_name",
-        period=period,
-        today=today,
-        include_unpublished=include_unpublished,
-        selection=selection,
-    )
+    facts = _facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    return rebaselined_projects_of(facts, selection=selection)
+
+
+def rebaselined_projects_of(
+    facts: pd.DataFrame, *, selection: Selection | None = None
+) -> pd.DataFrame:
+    """:func:`rebaselined_projects` over :func:`kpi.variance.period_facts`."""
+    return _project_list(facts, selection, "rebaselined")
 
 
 def light_disagreements(
@@ -179,16 +326,15 @@ def light_disagreements(
 ) -> pd.DataFrame:
     """Projects whose computed light (current or original baseline) is worse than the light
     the authority reported; "self green, computed red" first."""
-    return _project_list(
-        cur,
-        "(self_better_than_computed OR self_green_computed_red_original)",
-        "self_green_computed_red DESC, self_green_computed_red_original DESC, short_name, "
-        "project_id",
-        period=period,
-        today=today,
-        include_unpublished=include_unpublished,
-        selection=selection,
-    )
+    facts = _facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    return light_disagreements_of(facts, selection=selection)
+
+
+def light_disagreements_of(
+    facts: pd.DataFrame, *, selection: Selection | None = None
+) -> pd.DataFrame:
+    """:func:`light_disagreements` over :func:`kpi.variance.period_facts`."""
+    return _project_list(facts, selection, "disagreement")
 
 
 def end_date_timeline(
@@ -202,14 +348,27 @@ def end_date_timeline(
 ) -> pd.DataFrame:
     """Projects not yet completed or cancelled with a planned and a forecast end, the ``limit``
     with the largest slip (forecast − planned end) first: the timeline's rows."""
-    sql = facts_query(
-        f"SELECT {PROJECT_COLUMNS} FROM flagged WHERE period_id = ? AND selected "  # noqa: S608
-        "AND status NOT IN ('completed', 'cancelled') AND baseline_end IS NOT NULL "
-        "AND forecast_end IS NOT NULL "
-        "ORDER BY end_slip_days DESC, forecast_end, short_name, project_id LIMIT ?"
+    facts = _facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    return end_date_timeline_of(facts, selection=selection, limit=limit)
+
+
+def end_date_timeline_of(
+    facts: pd.DataFrame, *, selection: Selection | None = None, limit: int = 30
+) -> pd.DataFrame:
+    """:func:`end_date_timeline` over :func:`kpi.variance.period_facts`."""
+    rows = selected(facts, selection)
+    open_ = rows["status"].notna() & ~rows["status"].isin(["completed", "cancelled"])
+    rows = rows[open_ & rows["baseline_end"].notna() & rows["forecast_end"].notna()]
+    ordered = _ordered(
+        rows,
+        [
+            (rows["end_slip_days"], False),
+            (rows["forecast_end"], True),
+            (rows["short_name"], True),
+            (rows["project_id"], True),
+        ],
     )
-    params = _params(include_unpublished=include_unpublished, selection=selection, today=today)
-    return cur.execute(sql, [*params, period, limit]).df()
+    return as_queried(ordered.head(max(0, limit)))
 
 
 def project_history(
@@ -237,12 +396,13 @@ def project_choices(
     selection: Selection | None = None,
 ) -> pd.DataFrame:
     """(authority, project id, title) of the selected projects of the period, for pickers."""
-    sql = facts_query(
-        "SELECT authority_id, short_name, project_id, title FROM flagged "
-        "WHERE period_id = ? AND selected ORDER BY short_name, project_id"
-    )
-    params = _params(include_unpublished=include_unpublished, selection=selection, today=None)
-    return cur.execute(sql, [*params, period]).df()
+    facts = _facts(cur, period=period, today=None, include_unpublished=include_unpublished)
+    return project_choices_of(facts, selection=selection)
+
+
+def project_choices_of(facts: pd.DataFrame, *, selection: Selection | None = None) -> pd.DataFrame:
+    """:func:`project_choices` over :func:`kpi.variance.period_facts` (in its order)."""
+    return selected(facts, selection)[["authority_id", "short_name", "project_id", "title"]]
 
 
 def authority_comparison(

@@ -1303,6 +1303,11 @@ def evaluate(
     return select(found, selection=selection)
 
 
+# ``ui.data.load`` caches :func:`rule_findings` once per data version, period and publication
+# state and applies each filter selection to it with :func:`select` (see ``ui.data``).
+SELECTION_SPLIT: dict[str, tuple[str, str]] = {"recommendations": ("rule_findings", "select")}
+
+
 def recommendations(
     cur: duckdb.DuckDBPyConnection,
     *,
@@ -1311,9 +1316,8 @@ def recommendations(
     include_unpublished: bool = False,
     selection: Selection | None = None,
 ) -> Evaluation:
-    """:func:`evaluate` with the thresholds from the settings. The pages do not call this:
-    they cache :func:`rule_findings` and apply their selection with :func:`select`
-    (``ui.data.load_selected``), so a new filter does not evaluate the rules again."""
+    """:func:`evaluate` with the thresholds from the settings (the pages' call; through
+    ``ui.data.load`` it runs as :func:`rule_findings`, cached, then :func:`select`)."""
     return evaluate(
         cur,
         period=period,

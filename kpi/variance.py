@@ -265,6 +265,79 @@ PROJECT_COLUMNS = """
 """
 
 
+# Functions whose filter selection applies to a selection-independent frame: name → (the
+# frame's function, the function applying a selection to it). ``ui.data.load`` caches the
+# frame once per data version, period and publication state and each selection's result on
+# its own, so a new filter does not run the window functions over all reports again.
+SELECTION_SPLIT: dict[str, tuple[str, str]] = {
+    "project_variance": ("period_facts", "project_variance_of"),
+    "light_comparison": ("period_facts", "light_comparison_of"),
+}
+
+_PERIOD_FACTS_SQL = facts_query(
+    f"SELECT {PROJECT_COLUMNS} FROM flagged WHERE period_id = ? "  # noqa: S608 - fixed columns
+    "ORDER BY short_name, project_id"
+)
+_SELECTION_COLUMNS = {
+    "authority_kinds": "authority_kind",
+    "authorities": "authority_id",
+    "programmes": "programme",
+    "topic_areas": "topic_area",
+    "statuses": "status",
+    "lights": "traffic_light",
+}
+
+
+def period_facts(
+    cur: duckdb.DuckDBPyConnection,
+    *,
+    period: str,
+    today: date | None = None,
+    include_unpublished: bool = False,
+) -> pd.DataFrame:
+    """Every project of the period with variances, lights and flags, unfiltered, ordered by
+    authority and project id: the frame the selection-taking functions filter.
+
+    The window functions behind it run over all reports of all periods (≈ 40 ms at berlin
+    scale); they do not depend on the filters, so this is computed once per data version and
+    period and every filter selection is applied to the finished rows (:func:`selected`)."""
+    params = facts_params(include_unpublished=include_unpublished, selection=None, today=today)
+    return cur.execute(_PERIOD_FACTS_SQL, [*params, period]).df()
+
+
+def selected(facts: pd.DataFrame, selection: Selection | None) -> pd.DataFrame:
+    """The rows of ``facts`` the selection chooses (the same rule as ``selected`` in SQL: an
+    empty filter chooses all, a missing value never matches a filter), typed as DuckDB types
+    a query result of just these rows."""
+    selection = selection or ALL
+    mask = pd.Series(True, index=facts.index)
+    for name, column in _SELECTION_COLUMNS.items():
+        wanted = getattr(selection, name)
+        if wanted:
+            mask &= facts[column].isin(wanted).to_numpy(dtype=bool, na_value=False)
+    return as_queried(facts.loc[mask])
+
+
+def as_queried(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a fresh index and the dtypes DuckDB gives a result holding exactly these
+    rows: nullable booleans and integers only where a value is missing (DuckDB returns
+    ``bool``/``int64`` for a column without NULLs, ``boolean``/``Int64`` otherwise), and text
+    columns without any value as ``object`` holding ``None`` (DuckDB's type for them)."""
+    frame = frame.reset_index(drop=True)
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if isinstance(dtype, pd.StringDtype):
+            if not frame[column].notna().any():
+                frame[column] = pd.Series([None] * len(frame), dtype=object)
+            continue
+        if not pd.api.types.is_extension_array_dtype(dtype):
+            continue
+        if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
+            if not frame[column].isna().any():
+                frame[column] = frame[column].to_numpy(dtype=dtype.numpy_dtype)
+    return frame
+
+
 def project_variance(
     cur: duckdb.DuckDBPyConnection,
     *,
@@ -274,12 +347,17 @@ def project_variance(
     selection: Selection | None = None,
 ) -> pd.DataFrame:
     """One row per selected project of the period, with variances, lights and flags."""
-    sql = facts_query(
-        f"SELECT {PROJECT_COLUMNS} FROM flagged WHERE period_id = ? AND selected "  # noqa: S608
-        "ORDER BY short_name, project_id"
-    )
-    params = facts_params(include_unpublished=include_unpublished, selection=selection, today=today)
-    return cur.execute(sql, [*params, period]).df()
+    facts = period_facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    return project_variance_of(facts, selection=selection)
+
+
+def project_variance_of(facts: pd.DataFrame, *, selection: Selection | None = None) -> pd.DataFrame:
+    """:func:`project_variance` over :func:`period_facts`."""
+    return selected(facts, selection)
+
+
+_GRID_LIGHTS = ("green", "yellow", "red")
+_GRID_COMPUTED = ("green", "yellow", "red", "none")
 
 
 def light_comparison(
@@ -298,26 +376,38 @@ def light_comparison(
     """
     if baseline not in ("current", "original"):
         raise ValueError(f"unknown baseline: {baseline}")
+    facts = period_facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    return light_comparison_of(facts, selection=selection, baseline=baseline)
+
+
+def light_comparison_of(
+    facts: pd.DataFrame, *, selection: Selection | None = None, baseline: str = "current"
+) -> pd.DataFrame:
+    """:func:`light_comparison` over :func:`period_facts`."""
+    if baseline not in ("current", "original"):
+        raise ValueError(f"unknown baseline: {baseline}")
     computed = "computed_light" if baseline == "current" else "computed_light_original"
-    sql = facts_query(
-        f"""
-        , grid AS (
-            SELECT s.light AS traffic_light, c.light AS computed, s.ord * 10 + c.ord AS ord
-            FROM (SELECT unnest(['green', 'yellow', 'red']) AS light,
-                         unnest([0, 1, 2]) AS ord) s
-            CROSS JOIN (SELECT unnest(['green', 'yellow', 'red', 'none']) AS light,
-                               unnest([0, 1, 2, 3]) AS ord) c
-        ),
-        counts AS (
-            SELECT traffic_light, coalesce({computed}, 'none') AS computed, count(*) AS projects
-            FROM flagged WHERE period_id = ? AND selected GROUP BY ALL
+    rows = selected(facts, selection)
+    counts = (
+        pd.DataFrame(
+            {
+                "traffic_light": rows["traffic_light"],
+                "computed": rows[computed].astype(object).where(rows[computed].notna(), "none"),
+            }
         )
-        SELECT g.traffic_light, g.computed, coalesce(c.projects, 0) AS projects,
-               g.computed <> 'none' AND {_rank("g.computed")} > {_rank("g.traffic_light")}
-                   AS computed_worse
-        FROM grid g LEFT JOIN counts c USING (traffic_light, computed)
-        ORDER BY g.ord
-        """  # noqa: S608 - allowlisted column, values bound
+        .groupby(["traffic_light", "computed"], dropna=True)
+        .size()
+        .to_dict()
     )
-    params = facts_params(include_unpublished=include_unpublished, selection=selection, today=today)
-    return cur.execute(sql, [*params, period]).df()
+    order = {light: n for n, light in enumerate(_GRID_LIGHTS)}
+    grid = [(light, c) for light in _GRID_LIGHTS for c in _GRID_COMPUTED]
+    return pd.DataFrame(
+        {
+            "traffic_light": [light for light, _ in grid],
+            "computed": [c for _, c in grid],
+            "projects": pd.Series([counts.get(cell, 0) for cell in grid], dtype="int64"),
+            "computed_worse": pd.Series(
+                [c != "none" and order[c] > order[light] for light, c in grid], dtype=bool
+            ),
+        }
+    )

@@ -23,16 +23,15 @@ from kpi.recommendations import (
     counts_by_rule,
     decision_history,
     filter_findings,
+    recommendations,
     rule_catalogue,
-    rule_findings,
-    select,
 )
 from loaders.eakte import EAKTE_STATUS_LABELS
 from loaders.enums import PROGRAMME_LABELS, STATUS_LABELS, TRAFFIC_LIGHT_LABELS
 from store.recommendations import DecisionRefused, decide
 from ui import charts
 from ui import format as fmt
-from ui.data import load, load_selected
+from ui.data import load
 from ui.export import context_filters, table_downloads
 from ui.filters import caption, escape, render
 from ui.navigation import pages_for
@@ -61,9 +60,8 @@ if ctx.period is None:
 
 filters = render()
 today = date.today()
-evaluation = load_selected(
-    select,
-    rule_findings,
+evaluation = load(
+    recommendations,
     period=ctx.period,
     today=today,
     include_unpublished=ctx.include_unpublished,

@@ -16,7 +16,7 @@ from kpi.trend import HEADLINES, overview_cards
 from kpi.variance import RULES, light_comparison
 from ui import charts
 from ui import format as fmt
-from ui.data import load, load_selected
+from ui.data import load
 from ui.export import report_downloads
 from ui.filters import caption, empty_notice, render
 from ui.page_guard import guard_page
@@ -312,12 +312,11 @@ if not public:
 
 # --- Handlungsempfehlungen (issue 7): the top five, not for the public view ----------------------
 if not public:
-    from kpi.recommendations import rule_findings, select, top_from
+    from kpi.recommendations import recommendations, top_from
 
     st.header("Wichtigste Handlungsempfehlungen")
-    advice = load_selected(
-        select,
-        rule_findings,
+    advice = load(
+        recommendations,
         period=ctx.period,
         today=today,
         include_unpublished=ctx.include_unpublished,

@@ -1,6 +1,6 @@
-"""``ui.data.load_selected``: the selection-independent part is computed once per data version,
-each selection only applies its filter (issue 8), and the result is what the kpi functions give
-uncached."""
+"""``ui.data.load`` with split functions (issue 8): the selection-independent part is computed
+once per data version, each selection only applies its filter, and the results are what the
+kpi functions give uncached."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ import pandas as pd
 import pytest
 import streamlit as st
 
+from kpi import portfolio, variance
 from kpi import recommendations as rec
 from kpi.selection import Selection
 from store import connection as db
 from store.identity import SYSTEM
 from store.recommendations import decide
-from ui.data import load, load_selected
+from ui.data import load
 
 PERIOD = "2026-Q3"
 TODAY = date(2026, 11, 29)
@@ -27,33 +28,37 @@ DISTRICTS = Selection(authority_kinds=("district_office",))
 ONLINE = Selection(programmes=("online_service",))
 
 
+def _count(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, calls: list[str]) -> None:
+    real = getattr(module, name)
+
+    @functools.wraps(real)  # same module and name: the cache looks the function up there
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+
+
 @pytest.fixture
-def counted(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Calls of ``rule_findings`` and ``select`` made through the cache, by name."""
-    calls: list[str] = []
-    real_base, real_select = rec.rule_findings, rec.select
-
-    @functools.wraps(real_base)  # same module and name: the cache looks them up there
-    def rule_findings(cur: Any, **kwargs: Any) -> rec.RuleFindings:
-        calls.append("rule_findings")
-        return real_base(cur, **kwargs)
-
-    @functools.wraps(real_select)
-    def select(found: rec.RuleFindings, **kwargs: Any) -> rec.Evaluation:
-        calls.append("select")
-        return real_select(found, **kwargs)
-
-    monkeypatch.setattr(rec, "rule_findings", rule_findings)
-    monkeypatch.setattr(rec, "select", select)
+def calls(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Calls of the split parts made through the cache, by name."""
+    made: list[str] = []
+    for module, name in (
+        (rec, "rule_findings"),
+        (rec, "select"),
+        (variance, "period_facts"),
+        (portfolio, "portfolio_summary_of"),
+        (portfolio, "projects_by_of"),
+    ):
+        _count(monkeypatch, module, name, made)
     st.cache_data.clear()
-    yield calls
+    yield made
     st.cache_data.clear()
 
 
-def _load(selection: Selection) -> rec.Evaluation:
-    return load_selected(
-        rec.select,
-        rec.rule_findings,
+def _recommendations(selection: Selection) -> rec.Evaluation:
+    return load(
+        rec.recommendations,
         period=PERIOD,
         today=TODAY,
         include_unpublished=False,
@@ -61,23 +66,24 @@ def _load(selection: Selection) -> rec.Evaluation:
     )
 
 
-def test_rules_are_evaluated_once_for_every_selection(counted: list[str]) -> None:
-    districts = _load(DISTRICTS)
-    online = _load(ONLINE)
-    again = _load(DISTRICTS)
-    assert counted == ["rule_findings", "select", "select"]
-    # the same base entry serves a plain ``load`` of it
-    load(rec.rule_findings, period=PERIOD, today=TODAY, include_unpublished=False)
-    assert counted == ["rule_findings", "select", "select"]
-    uncached = rec.evaluate(db.cursor(), period=PERIOD, today=TODAY, selection=DISTRICTS)
+def _rules(calls: list[str]) -> list[str]:
+    return [name for name in calls if name in ("rule_findings", "select")]
+
+
+def test_rules_are_evaluated_once_for_every_selection(calls: list[str]) -> None:
+    districts = _recommendations(DISTRICTS)
+    online = _recommendations(ONLINE)
+    again = _recommendations(DISTRICTS)
+    assert _rules(calls) == ["rule_findings", "select", "select"]
+    uncached = rec.recommendations(db.cursor(), period=PERIOD, today=TODAY, selection=DISTRICTS)
     pd.testing.assert_frame_equal(districts.findings, uncached.findings)
     pd.testing.assert_frame_equal(again.findings, uncached.findings)
     assert len(online.findings) != len(districts.findings)
 
 
-def test_a_decision_refreshes_the_base(counted: list[str]) -> None:
-    """A decision bumps ``data_version``: the cached base must not hide it."""
-    before = _load(DISTRICTS)
+def test_a_decision_refreshes_the_cached_rules(calls: list[str]) -> None:
+    """A decision bumps ``data_version``: the cached rule evidence must not hide it."""
+    before = _recommendations(DISTRICTS)
     first = before.findings.iloc[0]
     decide(
         key=first["key"],
@@ -88,12 +94,28 @@ def test_a_decision_refreshes_the_base(counted: list[str]) -> None:
         identity=SYSTEM,
         reason="Mit der Behörde besprochen",
     )
-    after = _load(DISTRICTS)
-    assert counted == ["rule_findings", "select", "rule_findings", "select"]
+    after = _recommendations(DISTRICTS)
+    assert _rules(calls) == ["rule_findings", "select", "rule_findings", "select"]
     state = after.findings.set_index("key").loc[first["key"], "state"]
-    assert before.findings.iloc[0]["state"] == "open" and state == "acknowledged"
+    assert first["state"] == "open" and state == "acknowledged"
+
+
+def test_project_figures_share_one_facts_frame(calls: list[str]) -> None:
+    args = {"period": PERIOD, "today": TODAY, "include_unpublished": False}
+    summary = load(portfolio.portfolio_summary, selection=DISTRICTS, **args)
+    grouped = load(portfolio.projects_by, dimension="status", selection=ONLINE, **args)
+    load(portfolio.projects_by, dimension="status", selection=ONLINE, **args)  # cache hit
+    assert calls == ["period_facts", "portfolio_summary_of", "projects_by_of"]
+    cur = db.cursor()
+    assert summary == portfolio.portfolio_summary(cur, selection=DISTRICTS, **args)
+    pd.testing.assert_frame_equal(
+        grouped, portfolio.projects_by(cur, dimension="status", selection=ONLINE, **args)
+    )
+    # another period is another frame
+    load(portfolio.portfolio_summary, selection=DISTRICTS, **{**args, "period": "2026-Q2"})
+    assert calls.count("period_facts") == 2
 
 
 def test_only_kpi_functions_are_called(demo_db: Path) -> None:
     with pytest.raises(ValueError, match="not a kpi function"):
-        load_selected(pd.DataFrame.head, rec.rule_findings, period=PERIOD, selection=None)
+        load(pd.DataFrame.head)
