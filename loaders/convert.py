@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from loaders.readers import PY_WHITESPACE, TEXT_DTYPE, text_series
+from loaders.readers import PY_WHITESPACE, text_series
 from loaders.text import fold
 
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -61,9 +61,7 @@ _RE2_GERMAN_GROUPS = r"^-?[0-9]{1,3}(\.[0-9]{3}){1,5}(,[0-9]{1,20})?$"
 _RE2_GERMAN_COMMA = r"^-?[0-9]{1,20},[0-9]{1,20}$"
 _RE2_DATE_GERMAN = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"
 _RE2_DATE_ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_RE2_ASCII = r"^[\x00-\x7f]*$"
 _RE2_LIST_SEPARATORS = "[;,\\n\\r|/\\t\\x0b\\x0c\\x1c-\\x1f ]+"
-_STR = TEXT_DTYPE
 
 
 def cell_text(value: object) -> str:
@@ -395,7 +393,8 @@ def parse_key_list(values: pd.Series, *, leika: bool) -> tuple[pd.Series, pd.Ser
     bad = np.zeros(count, dtype=bool)
     present = cells.present()
     # ASCII texts without letters: split and check column-wise
-    fast = present & _match(cells.text, _RE2_ASCII) & _match(cells.text, _RE2_NO_LETTERS)
+    ascii_only = np.asarray(pc.fill_null(pc.string_is_ascii(cells.text), False))
+    fast = present & ascii_only & _match(cells.text, _RE2_NO_LETTERS)
     if fast.any():
         positions = np.flatnonzero(fast)
         subset = cells.text.filter(pa.array(fast))
