@@ -22,7 +22,7 @@ from loaders.authorities import resolve_authority
 from loaders.errors import FileRefused, LoaderError, NotAllowed, Problem
 from loaders.guard import GuardedFile, guard
 from loaders.header import MappedTable, map_table
-from loaders.kinds import KINDS, KindSpec, Validated, ValidationContext
+from loaders.kinds import KINDS, KindSpec, Validated, ValidationContext, check_kind_allowed
 from loaders.readers import read_sheets
 from loaders.text import fold
 from store import connection as db
@@ -166,6 +166,8 @@ def prepare(
     spec = KINDS[kind]
     authority_id = resolve_authority(authority)
     _check_period(period)
+    _check_kind_allowed(kind, identity=identity, authority_id=authority_id, period=period,
+                        file_name=file_name)  # fmt: skip
     if not identity.may_submit_for(authority_id):
         _audit_refusal(identity, authority_id, period, file_name, "not allowed to submit")
         raise NotAllowed(
@@ -318,6 +320,13 @@ def commit(
         problems=prepared.problems,
         timings=prepared.timings,
     )
+    _check_kind_allowed(
+        prepared.kind,
+        identity=identity,
+        authority_id=prepared.authority_id,
+        period=prepared.period_id,
+        file_name=prepared.file_name,
+    )
     if not identity.may_submit_for(prepared.authority_id):
         _audit_refusal(
             identity,
@@ -446,6 +455,18 @@ def _authority_keys(authority_id: str) -> set[str]:
         if aid == authority_id:
             return {fold(aid), fold(name), fold(short)}
     return {fold(authority_id)}
+
+
+def _check_kind_allowed(
+    kind: str, *, identity: Identity, authority_id: str, period: str, file_name: str
+) -> None:
+    """The page offers admin-only kinds (the catalogue) to admins only; scripts and the
+    command line reach this code directly, so the rule is enforced here as well."""
+    try:
+        check_kind_allowed(kind, identity=identity)
+    except NotAllowed as exc:
+        _audit_refusal(identity, authority_id, period, file_name, exc.detail)
+        raise
 
 
 def _audit_refusal(

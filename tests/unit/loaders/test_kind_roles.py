@@ -37,12 +37,6 @@ def test_coordinators_keep_their_own_kinds() -> None:
         check_kind_allowed(kind, identity=SKZL)  # the authority check is a separate one
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="loaders.ingest.prepare does not call check_kind_allowed yet (ingest.py is being "
-    "rewritten by another developer); remove this marker once it does",
-)
 def test_prepare_refuses_a_coordinator_catalogue(empty_db: Path) -> None:
     from loaders.ingest import prepare
 
@@ -63,3 +57,24 @@ def test_prepare_refuses_a_coordinator_catalogue(empty_db: Path) -> None:
         assert refusals.fetchone() == (1,)
     else:
         raise AssertionError("a coordinator prepared a catalogue upload")
+
+
+def test_commit_refuses_a_coordinator_catalogue_prepared_by_an_admin(empty_db: Path) -> None:
+    """A prepared upload handed to another identity is checked again on commit."""
+    from loaders.ingest import commit, prepare
+
+    admin = Identity(name="CDO", role="admin")
+    prepared = prepare(
+        data=CATALOGUE,
+        file_name="katalog.csv",
+        kind="catalog",
+        authority="skzl",
+        period="2026-Q3",
+        identity=admin,
+    )
+    before = db.data_version()
+    with pytest.raises(NotAllowed) as refused:
+        commit(prepared, identity=SKZL)
+    assert "CDO-Büros" in refused.value.message
+    assert db.data_version() == before
+    assert db.cursor().execute("SELECT count(*) FROM submission").fetchone() == (0,)
