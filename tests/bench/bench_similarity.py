@@ -1,13 +1,14 @@
 """Similar-project clusters and the recommendations' base at berlin scale, with and without a
 10,000-project draft (time, peak memory, and a digest of the result to compare versions).
 
-    python -m tests.bench.bench_similarity                 # berlin, berlin + 10k draft
+    python -m tests.bench.bench_similarity                 # berlin, + one and three 10k drafts
     python -m tests.bench.bench_similarity --runs 5 --cases draft
 
 The draft case is what made the load test's "upload with take-over" run out of memory: an
 admin takes a 10,000-row project list over as a draft, and every session that shows unpublished
 data computes the clusters over the period's active projects including the draft's
-(``include_unpublished=True``). The draft database is built once from the berlin benchmark
+(``include_unpublished=True``); the load test takes three such lists over, for three
+authorities (``drafts3``). The draft databases are built once from the berlin benchmark
 database (``--db-dir``) by the real ingest (``loaders.ingest.ingest``, review status draft) and
 kept next to it. Each case runs in its own subprocess, so its peak memory (``VmHWM``) is its
 own: reported is the peak above the process's resident size just before the first call, the
@@ -35,12 +36,15 @@ from tests.bench.streamlit_server import load_average
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PERIOD = "2026-Q3"
-DRAFT_AUTHORITY = "SenFin"
 DRAFT_ROWS = 10_000
+DRAFT_AUTHORITIES = ("SenFin", "BA Spandau", "SenKultGZ")
 CASES = {
     "berlin": ("berlin.duckdb", False),  # published data only (the default view)
     "draft": ("berlin-draft10k.duckdb", True),  # include_unpublished=True sees the draft
+    # what the load test's "upload with take-over" leaves: three 10,000-row drafts
+    "drafts3": ("berlin-drafts3x10k.duckdb", True),
 }
+DRAFTS = {"draft": 1, "drafts3": 3}
 FUNCTIONS = ("similar_projects", "rule_findings")
 
 
@@ -110,9 +114,10 @@ def worker(function: str, include_unpublished: bool, runs: int) -> dict[str, Any
     return summary
 
 
-def draft_database(db_dir: Path) -> Path:
-    """berlin plus a 10,000-row project list of one authority as a draft (built once)."""
-    target = db_dir / CASES["draft"][0]
+def draft_database(db_dir: Path, case: str = "draft") -> Path:
+    """berlin plus 10,000-row project lists of one or three authorities as drafts (built
+    once)."""
+    target = db_dir / CASES[case][0]
     if target.exists():
         return target
     source = database("berlin", db_dir)
@@ -121,7 +126,13 @@ def draft_database(db_dir: Path) -> Path:
         shutil.copy(source, building)
         env = {**os.environ, "DASHBOARD_DB": str(building), "DASHBOARD_SEED_DEMO": "false"}
         subprocess.run(  # noqa: S603 - fixed interpreter and module
-            [sys.executable, "-m", "tests.bench.bench_similarity", "--build-draft"],
+            [
+                sys.executable,
+                "-m",
+                "tests.bench.bench_similarity",
+                "--build-draft",
+                str(DRAFTS[case]),
+            ],
             cwd=PROJECT_ROOT,
             env=env,
             check=True,
@@ -130,31 +141,32 @@ def draft_database(db_dir: Path) -> Path:
     return target
 
 
-def _build_draft() -> None:
+def _build_draft(count: int) -> None:
     from loaders.ingest import ingest
     from store.identity import SYSTEM
     from tests.bench.generate import project_rows, write_csv
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "vorhaben_10k.csv"
-        write_csv(path, project_rows(DRAFT_ROWS, seed=4_000))
-        result = ingest(
-            data=path.read_bytes(),
-            file_name=path.name,
-            kind="projects",
-            authority=DRAFT_AUTHORITY,
-            period=PERIOD,
-            identity=SYSTEM,
-            review_status="draft",
-        )
-    if result.outcome != "accepted":
-        raise RuntimeError(f"draft not accepted: {result.message}")
-    print(f"draft: submission {result.submission_id}, {result.row_count} rows", file=sys.stderr)
+    for n, authority in enumerate(DRAFT_AUTHORITIES[:count]):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "vorhaben_10k.csv"
+            write_csv(path, project_rows(DRAFT_ROWS, seed=4_000 + n))
+            result = ingest(
+                data=path.read_bytes(),
+                file_name=path.name,
+                kind="projects",
+                authority=authority,
+                period=PERIOD,
+                identity=SYSTEM,
+                review_status="draft",
+            )
+        if result.outcome != "accepted":
+            raise RuntimeError(f"draft not accepted: {result.message}")
+        print(f"draft {authority}: submission {result.submission_id}", file=sys.stderr)
 
 
 def run_case(case: str, function: str, *, db_dir: Path, runs: int) -> dict[str, Any]:
     name, include_unpublished = CASES[case]
-    path = draft_database(db_dir) if case == "draft" else database("berlin", db_dir)
+    path = draft_database(db_dir, case) if case in DRAFTS else database("berlin", db_dir)
     with tempfile.TemporaryDirectory(prefix="bench-similarity-") as tmp:
         copy = Path(tmp) / "case.duckdb"  # the worker may migrate or checkpoint: use a copy
         shutil.copy(path, copy)
@@ -206,10 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--worker", choices=FUNCTIONS, help=argparse.SUPPRESS)
     parser.add_argument("--unpublished", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--build-draft", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--build-draft", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.build_draft:
-        _build_draft()
+        _build_draft(args.build_draft)
         return 0
     if args.worker:
         print(json.dumps(worker(args.worker, args.unpublished, args.runs)))
