@@ -7,8 +7,8 @@
 Order: benchmark databases (generated into ``--db-dir`` when missing: demo through the
 loaders, berlin and national with ``python -m data.generate``), ingest throughput
 (``bench_ingest``), page reruns per scale (``bench_pages_scale``), KPI queries DuckDB vs pandas
-(``bench_kpi``), cold start (``bench_startup``), concurrent sessions with and without an upload
-(``load_sessions``). Times are medians of several runs (see each module); ratios where a
+(``bench_kpi``), similar-project clusters with 10,000-row drafts (``bench_similarity``), cold
+start (``bench_startup``), concurrent sessions with and without an upload (``load_sessions``). Times are medians of several runs (see each module); ratios where a
 comparison exists. The machine's load average is printed before and after every part: the
 figures are only comparable on a quiet machine. The report is also written to
 ``bench-results/`` (git-ignored).
@@ -25,11 +25,11 @@ import sys
 import time
 from pathlib import Path
 
-from tests.bench import bench_kpi, bench_pages_scale, bench_startup, load_sessions
+from tests.bench import bench_kpi, bench_pages_scale, bench_similarity, bench_startup, load_sessions
 from tests.bench.bench_pages_scale import DEFAULT_DB_DIR, PROJECT_ROOT, SCALES, database
 from tests.bench.streamlit_server import load_average
 
-PARTS = ("databases", "ingest", "pages", "kpi", "startup", "load")
+PARTS = ("databases", "ingest", "pages", "kpi", "similarity", "startup", "load")
 
 
 def _versions() -> str:
@@ -109,6 +109,15 @@ def main(argv: list[str] | None = None) -> int:
         for scale in SCALES:
             results += bench_kpi.run_scale(scale, db_dir=args.db_dir, runs=runs)
         section(f"Kennzahlen: DuckDB und pandas (Median aus {runs})", bench_kpi.markdown(results))
+    if "similarity" in parts:
+        results = [
+            bench_similarity.run_case(
+                case, function, db_dir=args.db_dir, runs=1 if args.quick else 3
+            )
+            for case in (("berlin", "draft") if args.quick else bench_similarity.CASES)
+            for function in bench_similarity.FUNCTIONS
+        ]
+        section("Ähnliche Vorhaben und Regelbefunde", bench_similarity.markdown(results))
     if "startup" in parts:
         results = bench_startup.run(list(SCALES), runs=2 if args.quick else 3, db_dir=args.db_dir)
         section("Kaltstart", bench_startup.markdown(results))
@@ -137,18 +146,19 @@ def main(argv: list[str] | None = None) -> int:
                 text=True,
             )  # fmt: skip
             section("Stresstest: 30 Sitzungen, Denkzeit 1–3 s", done.stdout.strip())
-        # Taking a 10,000-row list over as a draft: 10 sessions only, its effects on the
-        # recommendations need gigabytes (see README); the script stops a server above 6 GiB.
+        # Taking three 10,000-row lists over as drafts while 30 sessions browse (before issue 8's
+        # sparse clustering this needed gigabytes; the script stops a server above 6 GiB).
         done = subprocess.run(  # noqa: S603 - fixed interpreter and module
             [sys.executable, "-m", "tests.bench.load_sessions", "--sessions", "",
-             "--upload-sessions", "10", "--upload-cycles", "2", "--upload-modes", "commit",
+             "--upload-sessions", "10" if args.quick else "30", "--upload-cycles",
+             "1" if args.quick else "3", "--upload-modes", "commit",
              "--json", str(args.out / "commit.json")],
             cwd=PROJECT_ROOT,
             check=True,
             stdout=subprocess.PIPE,
             text=True,
         )  # fmt: skip
-        section("Upload mit Übernahme (10 Sitzungen)", done.stdout.strip())
+        section("Upload mit Übernahme", done.stdout.strip())
 
     args.out.mkdir(parents=True, exist_ok=True)
     report = args.out / f"bench-{dt.datetime.now():%Y%m%d-%H%M}.md"
