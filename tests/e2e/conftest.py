@@ -36,6 +36,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -187,10 +188,9 @@ def _start_streamlit(*, db_path: Path, log_path: Path) -> tuple[subprocess.Popen
     )
 
 
-@pytest.fixture(scope="module")
-def app_server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a running app on a private copy of the demo database (see module doc)."""
-    workdir = tmp_path_factory.mktemp("app_server")
+@contextmanager
+def _serving_demo_copy(demo_template: Path, workdir: Path) -> Iterator[str]:
+    """A running app on a private copy of the demo database; its URL while the block runs."""
     db_path = workdir / "dashboard.duckdb"
     shutil.copy(demo_template, db_path)
     log_path = workdir / "streamlit.log"
@@ -203,20 +203,19 @@ def app_server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
         _SERVER_LOGS.pop(url, None)
 
 
+@pytest.fixture(scope="module")
+def app_server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a running app on a private copy of the demo database (see module doc)."""
+    with _serving_demo_copy(demo_template, tmp_path_factory.mktemp("app_server")) as url:
+        yield url
+
+
 @pytest.fixture
 def fresh_app_server(demo_template: Path, tmp_path: Path) -> Iterator[str]:
     """A server of its own whose first session is the test's: some behaviour (Streamlit's
     legacy page discovery) exists only in the first script run of a server process."""
-    db_path = tmp_path / "dashboard.duckdb"
-    shutil.copy(demo_template, db_path)
-    log_path = tmp_path / "streamlit.log"
-    process, url = _start_streamlit(db_path=db_path, log_path=log_path)
-    _SERVER_LOGS[url] = log_path
-    try:
+    with _serving_demo_copy(demo_template, tmp_path) as url:
         yield url
-    finally:
-        _stop(process)
-        _SERVER_LOGS.pop(url, None)
 
 
 @pytest.fixture(scope="session")
