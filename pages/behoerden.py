@@ -143,7 +143,9 @@ cards[0].metric("Vorhaben", fmt.number(row["projects"]), help=PORTFOLIO_RULES["p
 cards[1].metric("überfällig", fmt.number(row["overdue"]))
 cards[2].metric("berechnet rot", fmt.number(row["computed_red"]))
 cards[3].metric(
-    "Budget (gemeldet)", fmt.money(row["budget_reported"]), help=PORTFOLIO_RULES["budget"]
+    "Budget (gemeldet)",
+    charts.money_short(row["budget_reported"]),
+    help=PORTFOLIO_RULES["budget"] + f" Genau: {fmt.money(row['budget_reported'])}.",
 )
 cards[4].metric(
     "Meldung",

@@ -82,12 +82,14 @@ if table.empty:
     st.stop()
 
 summary = load(portfolio_summary, **args)
-cards = st.columns(5)
+cards = st.columns([0.8, 1.35, 1.15, 1.0, 1.3])  # wide enough for label and value
 cards[0].metric("Vorhaben", fmt.number(len(table)), help=rule, border=True)
 cards[1].metric(
     "Budget (gemeldet)",
-    fmt.money(summary["budget_reported"]),
-    help=PORTFOLIO_RULES["budget"] + " Bezieht sich auf alle Vorhaben der Filterauswahl.",
+    charts.money_short(summary["budget_reported"]),
+    help=PORTFOLIO_RULES["budget"]
+    + " Bezieht sich auf alle Vorhaben der Filterauswahl."
+    + f" Genau: {fmt.money(summary['budget_reported'])}.",
     border=True,
 )
 cards[2].metric(
