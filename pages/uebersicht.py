@@ -104,7 +104,7 @@ def kind_of(key: str) -> str:
 
 rows = (CARDS[:5], CARDS[5:])
 for row in rows:
-    columns = st.columns(len(rows[0]))
+    columns = st.columns(len(row))  # the second row has four cards: wider, nothing cut off
     for column, (key, kind, colour) in zip(columns, row, strict=False):
         column.metric(
             HEADLINES[key][0],
