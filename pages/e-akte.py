@@ -59,7 +59,9 @@ forecast = load(eakte_forecast, target_date=target, **args)
 authorities = load(eakte_by_authority, **args)
 overdue = int(authorities["golive_overdue"].sum())
 
-cards = st.columns(5)
+# Two rows: five cards in one row cut off the forecast date and the longer labels.
+top, bottom = st.columns(3), st.columns(2)
+cards = [top[0], top[1], bottom[0], top[2], bottom[1]]
 cards[0].metric(
     "E-Akte-Quote",
     fmt.percent(summary["share"]),

@@ -115,7 +115,7 @@ scope_rule = (
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(
-    "Online-Quote Berlin (eigene Angebote)",
+    "Online-Quote Berlin (eigene)",
     fmt.percent(figures["online_quota_own"]),
     delta=metric_delta("online_quota_own_delta_pp"),
     help=f"Leistungen mit einem Angebot des Landes Berlin oder eines Bezirks mit {LEVEL_RULE} "
@@ -131,7 +131,7 @@ c2.metric(
     f"{fmt.number(total)}. {scope_rule} {as_of_text}",
 )
 c3.metric(
-    "Vergleich: Reifegrad ≥ 2 (Zählweise Bund)",
+    "Vergleich: Reifegrad ≥ 2",
     fmt.percent(figures["level2_quota_all"]),
     help="Nur zum Vergleich: Das Dashboard des Bundes zählt eine Leistung schon ab Reifegrad 2 "
     f"(Formular-Assistent) als online. Inkl. Bund/EfA {fmt.number(figures['services_level2_all'])}"
@@ -154,7 +154,7 @@ district_rule = (
     "Angebot meldet."
 )
 d1.metric(
-    "Bezirksleistungen flächendeckend online",
+    "Bezirke: flächendeckend online",
     fmt.percent(figures["district_quota_area_wide"]),
     help=f"{district_rule} Gezählt: ein Bezirksangebot mit Reifegrad ≥ 3, das als "
     "flächendeckend gemeldet ist oder das jedes Bezirksamt meldet: "

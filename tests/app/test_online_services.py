@@ -58,7 +58,7 @@ def test_cards_show_quotas_with_counting_rule_and_as_of(expected: dict) -> None:
     assert at.title[0].value == "Online-Dienste"
     metrics = {m.label: m for m in at.metric}
     figures = expected["figures"]
-    own = metrics["Online-Quote Berlin (eigene Angebote)"]
+    own = metrics["Online-Quote Berlin (eigene)"]
     every = metrics["Online-Quote inkl. Bund/EfA"]
     assert PERCENT.match(own.value) and PERCENT.match(every.value)
     assert own.value == f"{figures['online_quota_own'] * 100:.1f} %".replace(".", ",")
@@ -68,8 +68,8 @@ def test_cards_show_quotas_with_counting_rule_and_as_of(expected: dict) -> None:
         ",", "."
     )
     for label in (
-        "Vergleich: Reifegrad ≥ 2 (Zählweise Bund)",
-        "Bezirksleistungen flächendeckend online",
+        "Vergleich: Reifegrad ≥ 2",
+        "Bezirke: flächendeckend online",
         "… in mindestens einem Bezirk",
         "Neu online (90 Tage)",
         "Nachnutzung prüfen",
@@ -169,5 +169,5 @@ def test_catalogue_without_status_counts_everything_as_zero(empty_db: Path) -> N
     at = open_page()
     assert any("noch kein Stand der Onlinedienste" in w.value for w in at.warning)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Online-Quote Berlin (eigene Angebote)"] == "0,0 %"
+    assert metrics["Online-Quote Berlin (eigene)"] == "0,0 %"
     assert metrics["Leistungen im Katalog"] == "2"

@@ -41,7 +41,7 @@ def test_online_services_page_shows_quotas_chart_and_searchable_table(
     expect(metric_value("Online-Quote inkl. Bund/EfA")).to_have_text(
         fmt.percent(figures["online_quota_all"])
     )
-    expect(metric_value("Online-Quote Berlin (eigene Angebote)")).to_have_text(
+    expect(metric_value("Online-Quote Berlin (eigene)")).to_have_text(
         fmt.percent(figures["online_quota_own"])
     )
     expect(
