@@ -114,12 +114,6 @@ def _params(
     return facts_params(include_unpublished=include_unpublished, selection=selection, today=today)
 
 
-def _facts(
-    cur: duckdb.DuckDBPyConnection, *, period: str, today: date | None, include_unpublished: bool
-) -> pd.DataFrame:
-    return period_facts(cur, period=period, today=today, include_unpublished=include_unpublished)
-
-
 def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
     """A boolean column as SQL's ``FILTER (WHERE column)`` reads it: NULL is not true."""
     return frame[column].to_numpy(dtype=bool, na_value=False)
@@ -185,9 +179,7 @@ def projects_by(
 ) -> pd.DataFrame:
     """Counts and budgets per group of ``dimension`` (see :data:`DIMENSIONS`); a group without
     a value (e.g. no programme reported) is ``None``. Largest group first."""
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"unknown dimension: {dimension}")
-    facts = _facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    facts = period_facts(cur, period=period, today=today, include_unpublished=include_unpublished)
     return projects_by_of(facts, dimension=dimension, selection=selection)
 
 
@@ -221,7 +213,7 @@ def portfolio_summary(
     selection: Selection | None = None,
 ) -> dict[str, object]:
     """The aggregates of :func:`projects_by` over the whole selection, as one dict."""
-    facts = _facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    facts = period_facts(cur, period=period, today=today, include_unpublished=include_unpublished)
     return portfolio_summary_of(facts, selection=selection)
 
 
@@ -287,7 +279,7 @@ def overdue_projects(
     selection: Selection | None = None,
 ) -> pd.DataFrame:
     """Projects not completed whose forecast or baseline end has passed; longest overdue first."""
-    facts = _facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    facts = period_facts(cur, period=period, today=today, include_unpublished=include_unpublished)
     return overdue_projects_of(facts, selection=selection)
 
 
@@ -305,7 +297,7 @@ def rebaselined_projects(
     selection: Selection | None = None,
 ) -> pd.DataFrame:
     """Projects whose current baseline differs from the original one."""
-    facts = _facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    facts = period_facts(cur, period=period, today=today, include_unpublished=include_unpublished)
     return rebaselined_projects_of(facts, selection=selection)
 
 
@@ -326,7 +318,7 @@ def light_disagreements(
 ) -> pd.DataFrame:
     """Projects whose computed light (current or original baseline) is worse than the light
     the authority reported; "self green, computed red" first."""
-    facts = _facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    facts = period_facts(cur, period=period, today=today, include_unpublished=include_unpublished)
     return light_disagreements_of(facts, selection=selection)
 
 
@@ -348,7 +340,7 @@ def end_date_timeline(
 ) -> pd.DataFrame:
     """Projects not yet completed or cancelled with a planned and a forecast end, the ``limit``
     with the largest slip (forecast − planned end) first: the timeline's rows."""
-    facts = _facts(cur, period=period, today=today, include_unpublished=include_unpublished)
+    facts = period_facts(cur, period=period, today=today, include_unpublished=include_unpublished)
     return end_date_timeline_of(facts, selection=selection, limit=limit)
 
 
@@ -396,7 +388,7 @@ def project_choices(
     selection: Selection | None = None,
 ) -> pd.DataFrame:
     """(authority, project id, title) of the selected projects of the period, for pickers."""
-    facts = _facts(cur, period=period, today=None, include_unpublished=include_unpublished)
+    facts = period_facts(cur, period=period, today=None, include_unpublished=include_unpublished)
     return project_choices_of(facts, selection=selection)
 
 

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from kpi.common import frame
+from loaders.kinds import ADMIN_ONLY_KINDS
 
 # Kind → table holding its rows (each has a ``submission_id`` column). Kinds registered later
 # appear here once their table exists; unknown kinds simply have no stored rows to compare.
@@ -174,9 +175,6 @@ def submission_periods(cur: duckdb.DuckDBPyConnection, *, today: dt.date) -> lis
     current = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
     known = {str(r[0]) for r in cur.execute("SELECT DISTINCT period_id FROM submission").fetchall()}
     return sorted(known | set(period_ids(current, 2)), reverse=True)
-
-
-ADMIN_ONLY_KINDS = frozenset({"catalog"})  # the Land-wide service catalogue (DESIGN: admins)
 
 
 def submittable_kinds(role: str, kinds: list[str]) -> list[str]:

@@ -374,8 +374,6 @@ def light_comparison(
 
     ``baseline`` is ``current`` or ``original``; a missing computed light is ``none``.
     """
-    if baseline not in ("current", "original"):
-        raise ValueError(f"unknown baseline: {baseline}")
     facts = period_facts(cur, period=period, today=today, include_unpublished=include_unpublished)
     return light_comparison_of(facts, selection=selection, baseline=baseline)
 

@@ -166,8 +166,9 @@ def prepare(
     spec = KINDS[kind]
     authority_id = resolve_authority(authority)
     _check_period(period)
-    _check_kind_allowed(kind, identity=identity, authority_id=authority_id, period=period,
-                        file_name=file_name)  # fmt: skip
+    _check_kind_allowed(
+        kind, identity=identity, authority_id=authority_id, period=period, file_name=file_name
+    )
     if not identity.may_submit_for(authority_id):
         _audit_refusal(identity, authority_id, period, file_name, "not allowed to submit")
         raise NotAllowed(
