@@ -8,7 +8,10 @@ over groups are weighted (sum ÷ sum), never a mean of shares.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import duckdb
 import numpy as np
@@ -48,30 +51,116 @@ RULES: dict[str, str] = {
     "active": "Vorhaben mit Status „in Umsetzung“ oder „in Neuausrichtung“.",
 }
 
-MONEY = frozenset({"budget_reported", "expected_cost_reported"})
-AGGREGATES = """
-    count(*) AS projects,
-    count(*) FILTER (WHERE status IN ('in_progress', 'reorienting')) AS active,
-    count(*) FILTER (WHERE status = 'completed') AS completed,
-    count(*) FILTER (WHERE overdue) AS overdue,
-    count(*) FILTER (WHERE rebaselined) AS rebaselined,
-    count(*) FILTER (WHERE traffic_light = 'red') AS self_red,
-    count(*) FILTER (WHERE computed_light = 'green') AS computed_green,
-    count(*) FILTER (WHERE computed_light = 'yellow') AS computed_yellow,
-    count(*) FILTER (WHERE computed_light = 'red') AS computed_red,
-    count(*) FILTER (WHERE computed_light_original = 'red') AS computed_red_original,
-    count(computed_light) AS with_computed_light,
-    count(*) FILTER (WHERE self_green_computed_red) AS self_green_computed_red,
-    count(*) FILTER (WHERE self_green_computed_red_original) AS self_green_computed_red_original,
-    count(*) FILTER (WHERE light_mismatch) AS light_mismatch,
-    count(*) FILTER (WHERE cost_reporting_status = 'reported') AS costs_reported,
-    count(*) FILTER (WHERE cost_reporting_status = 'not_reported') AS costs_not_reported,
-    count(*) FILTER (WHERE cost_reporting_status = 'confidential') AS costs_confidential,
-    coalesce(sum(budget) FILTER (WHERE cost_reporting_status = 'reported'), 0)::DOUBLE
-        AS budget_reported,
-    coalesce(sum(expected_cost) FILTER (WHERE cost_reporting_status = 'reported'), 0)::DOUBLE
-        AS expected_cost_reported
-"""
+# What a rule's name, columns and values may be: they are written into SQL text.
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One portfolio aggregate: which rows it counts and, for a money sum, which amount.
+
+    The counting rules exist only here: the SQL fragment :data:`AGGREGATES` (``kpi.trend``
+    over all periods) and the pandas :func:`_indicators` (a period's facts after the filter
+    selection) are both generated from :data:`AGGREGATE_RULES`, so the two cannot drift
+    apart. Names, columns and values become SQL text, so they are checked to be plain
+    identifiers; no user input ever reaches a rule.
+
+    ``test`` says which rows count: ``all`` every row; ``true`` where the boolean ``column``
+    is true; ``in`` where ``column`` holds one of ``values``; ``not_null`` where ``column``
+    has a value. A missing value never passes ``true`` or ``in`` (SQL's FILTER: NULL is not
+    true). With ``sum_of`` the aggregate is the sum of that money column over the counted
+    rows (0 without any), else the number of counted rows."""
+
+    name: str
+    test: Literal["all", "true", "in", "not_null"]
+    column: str | None = None
+    values: tuple[str, ...] = ()
+    sum_of: str | None = None
+
+    def __post_init__(self) -> None:
+        words = [self.name, *self.values]
+        words += [w for w in (self.column, self.sum_of) if w is not None]
+        if not all(_IDENTIFIER.fullmatch(word) for word in words):
+            raise ValueError(f"aggregate {self.name!r}: only plain lower-case identifiers")
+        if self.test not in ("all", "true", "in", "not_null"):
+            raise ValueError(f"aggregate {self.name!r}: unknown test {self.test!r}")
+        if (self.column is None) != (self.test == "all"):
+            raise ValueError(f"aggregate {self.name!r}: a column for every test but 'all'")
+        if bool(self.values) != (self.test == "in"):
+            raise ValueError(f"aggregate {self.name!r}: values for the test 'in' only")
+
+    def _condition(self) -> str | None:
+        if self.test == "true":
+            return self.column
+        if self.test == "not_null":
+            return f"{self.column} IS NOT NULL"
+        if self.test == "in":
+            if len(self.values) == 1:
+                return f"{self.column} = '{self.values[0]}'"
+            listed = ", ".join(f"'{value}'" for value in self.values)
+            return f"{self.column} IN ({listed})"
+        return None
+
+    def sql(self) -> str:
+        """The aggregate as a DuckDB select-list item."""
+        condition = self._condition()
+        if self.sum_of is not None:
+            where = "" if condition is None else f" FILTER (WHERE {condition})"
+            return f"coalesce(sum({self.sum_of}){where}, 0)::DOUBLE AS {self.name}"
+        if self.test == "all":
+            return f"count(*) AS {self.name}"
+        if self.test == "not_null":
+            return f"count({self.column}) AS {self.name}"
+        return f"count(*) FILTER (WHERE {condition}) AS {self.name}"
+
+    def counted(self, rows: pd.DataFrame) -> np.ndarray:
+        """Per row of ``rows``: whether it counts, as :meth:`sql` decides it."""
+        if self.test == "all":
+            return np.ones(len(rows), dtype=bool)
+        column = rows[self.column]
+        if self.test == "true":
+            return column.to_numpy(dtype=bool, na_value=False)
+        if self.test == "in":
+            return column.isin(self.values).to_numpy(dtype=bool, na_value=False)
+        return column.notna().to_numpy(dtype=bool)
+
+
+def _cost(name: str, status: str) -> Aggregate:
+    return Aggregate(name, "in", "cost_reporting_status", (status,))
+
+
+def _reported(name: str, amount: str) -> Aggregate:
+    return Aggregate(name, "in", "cost_reporting_status", ("reported",), sum_of=amount)
+
+
+# The portfolio aggregates in the order of the result columns (pages and exports rely on it).
+AGGREGATE_RULES: tuple[Aggregate, ...] = (
+    Aggregate("projects", "all"),
+    Aggregate("active", "in", "status", ("in_progress", "reorienting")),
+    Aggregate("completed", "in", "status", ("completed",)),
+    Aggregate("overdue", "true", "overdue"),
+    Aggregate("rebaselined", "true", "rebaselined"),
+    Aggregate("self_red", "in", "traffic_light", ("red",)),
+    Aggregate("computed_green", "in", "computed_light", ("green",)),
+    Aggregate("computed_yellow", "in", "computed_light", ("yellow",)),
+    Aggregate("computed_red", "in", "computed_light", ("red",)),
+    Aggregate("computed_red_original", "in", "computed_light_original", ("red",)),
+    Aggregate("with_computed_light", "not_null", "computed_light"),
+    Aggregate("self_green_computed_red", "true", "self_green_computed_red"),
+    Aggregate("self_green_computed_red_original", "true", "self_green_computed_red_original"),
+    Aggregate("light_mismatch", "true", "light_mismatch"),
+    _cost("costs_reported", "reported"),
+    _cost("costs_not_reported", "not_reported"),
+    _cost("costs_confidential", "confidential"),
+    _reported("budget_reported", "budget"),
+    _reported("expected_cost_reported", "expected_cost"),
+)
+
+# Aggregates that are sums of euros (the others are counts).
+MONEY = frozenset(rule.name for rule in AGGREGATE_RULES if rule.sum_of is not None)
+
+# The aggregates as a DuckDB select list over the facts (``flagged`` in ``facts_query``).
+AGGREGATES = "\n    " + ",\n    ".join(rule.sql() for rule in AGGREGATE_RULES) + "\n"
 
 
 # Functions whose filter selection applies to the period's facts (see
@@ -86,26 +175,6 @@ SELECTION_SPLIT: dict[str, tuple[str, str]] = {
     "end_date_timeline": ("period_facts", "end_date_timeline_of"),
     "project_choices": ("period_facts", "project_choices_of"),
 }
-
-_COUNTS = (
-    "projects",
-    "active",
-    "completed",
-    "overdue",
-    "rebaselined",
-    "self_red",
-    "computed_green",
-    "computed_yellow",
-    "computed_red",
-    "computed_red_original",
-    "with_computed_light",
-    "self_green_computed_red",
-    "self_green_computed_red_original",
-    "light_mismatch",
-    "costs_reported",
-    "costs_not_reported",
-    "costs_confidential",
-)
 
 
 def _params(
@@ -130,36 +199,16 @@ def _cents(values: pd.Series, where: np.ndarray) -> np.ndarray:
 
 
 def _indicators(rows: pd.DataFrame) -> pd.DataFrame:
-    """One column per aggregate of :data:`AGGREGATES`, per row: 1 if the row counts, and
-    the cents of the money sums; the aggregates are the column sums."""
-    status, light = rows["status"], rows["traffic_light"]
-    computed, reporting = rows["computed_light"], rows["cost_reporting_status"]
-    reported = (reporting == "reported").to_numpy(dtype=bool, na_value=False)
-    flags = {
-        "projects": np.ones(len(rows), dtype=bool),
-        "active": status.isin(["in_progress", "reorienting"]).to_numpy(dtype=bool),
-        "completed": (status == "completed").to_numpy(dtype=bool, na_value=False),
-        "overdue": _flag(rows, "overdue"),
-        "rebaselined": _flag(rows, "rebaselined"),
-        "self_red": (light == "red").to_numpy(dtype=bool, na_value=False),
-        "computed_green": (computed == "green").to_numpy(dtype=bool, na_value=False),
-        "computed_yellow": (computed == "yellow").to_numpy(dtype=bool, na_value=False),
-        "computed_red": (computed == "red").to_numpy(dtype=bool, na_value=False),
-        "computed_red_original": (rows["computed_light_original"] == "red").to_numpy(
-            dtype=bool, na_value=False
-        ),
-        "with_computed_light": computed.notna().to_numpy(dtype=bool),
-        "self_green_computed_red": _flag(rows, "self_green_computed_red"),
-        "self_green_computed_red_original": _flag(rows, "self_green_computed_red_original"),
-        "light_mismatch": _flag(rows, "light_mismatch"),
-        "costs_reported": reported,
-        "costs_not_reported": (reporting == "not_reported").to_numpy(dtype=bool, na_value=False),
-        "costs_confidential": (reporting == "confidential").to_numpy(dtype=bool, na_value=False),
-    }
-    frame = pd.DataFrame({name: flags[name].astype("int64") for name in _COUNTS})
-    frame["budget_reported"] = _cents(rows["budget"], reported)
-    frame["expected_cost_reported"] = _cents(rows["expected_cost"], reported)
-    return frame
+    """One column per aggregate of :data:`AGGREGATE_RULES`, per row: 1 if the row counts,
+    the cents of the amount for the money sums; the aggregates are the column sums."""
+    columns: dict[str, np.ndarray] = {}
+    for rule in AGGREGATE_RULES:
+        counted = rule.counted(rows)
+        if rule.sum_of is None:
+            columns[rule.name] = counted.astype("int64")
+        else:
+            columns[rule.name] = _cents(rows[rule.sum_of], counted)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
 
 
 def _money(frame: pd.DataFrame) -> pd.DataFrame:
@@ -224,7 +273,7 @@ def portfolio_summary_of(
     sums = _indicators(selected(facts, selection)).sum()
     return {
         key: (float(sums[key]) / 100 if key in MONEY else int(sums[key]))
-        for key in [*_COUNTS, "budget_reported", "expected_cost_reported"]
+        for key in (rule.name for rule in AGGREGATE_RULES)
     }
 
 
