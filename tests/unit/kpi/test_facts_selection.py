@@ -6,6 +6,10 @@ call, ``selected`` evaluated in SQL). The SQL left the order of ties open in two
 (overdue, rebaselined: same date, same authority); the reference breaks them by project id,
 as the facts frame does. Compared on the demo data and on the hand-computed portfolio of
 ``test_variance``, for several selections.
+
+The aggregates on both sides come from the one rule list ``kpi.portfolio.AGGREGATE_RULES``
+(SQL: ``AGGREGATES``; pandas: ``_indicators``), so here the two generators are compared on
+real facts; ``test_portfolio_rules`` checks each rule against known answers.
 """
 
 from __future__ import annotations
