@@ -13,8 +13,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from data.reference import parse_period
 from kpi.common import CURRENT_SUBMISSIONS
 from kpi.selection import SELECTION_CTE, Selection, authority_condition, resolve_today
+from kpi.services import catalogue_info
 
 SOURCES: dict[str, str] = {
     "projects": "Vorhabenlisten",
@@ -36,7 +38,11 @@ RULES: dict[str, str] = {
     ),
     "freshness": (
         "Datenstand je Quelle: Stichtag ist das Ende der Berichtsperiode; dazu Eingang der "
-        "ältesten und neuesten gültigen Meldung der Periode."
+        "ältesten und neuesten gültigen Meldung der Periode. Der Leistungskatalog gilt, bis "
+        "ein neuerer eingelesen wird: gezeigt wird der Katalog, mit dem die Online-Quote der "
+        "Periode rechnet (der neueste bis zu dieser Periode), mit seiner eigenen Periode, "
+        "seinem Eingang und der Zahl seiner Leistungen; die Behördenfilter gelten für ihn "
+        "nicht."
     ),
 }
 
@@ -198,7 +204,13 @@ def data_freshness(
 ) -> pd.DataFrame:
     """One row per source (kind): authorities with a current submission for the period, the
     oldest and newest receipt, the period's reference date and, for service status, the
-    newest as-of date the rows carry."""
+    newest as-of date the rows carry.
+
+    The catalogue is not reported per period: one stays valid until a newer one is read in.
+    Its row therefore describes the catalogue in force (:func:`kpi.services.catalogue_info`,
+    the same one the Online-Quote divides by), with that catalogue's own period in
+    ``data_period``; counting only catalogues read in *for* the period showed 0 rows although
+    the Online-Dienste page used a 1,000-row catalogue."""
     sql = f"""
     WITH {CURRENT_ANY},
     {SELECTION_CTE},
@@ -232,6 +244,23 @@ def data_freshness(
     ]
     frame = cur.execute(sql, params).df()
     frame.insert(1, "source", frame["kind"].map(SOURCES))
+    frame["data_period"] = period
+    frame["out_of_scope"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    catalogue = catalogue_info(cur, period=period, include_unpublished=include_unpublished)
+    in_force = frame["kind"] == "catalog"
+    if catalogue is None:
+        frame.loc[in_force, "data_period"] = None
+    else:
+        received = pd.Timestamp(catalogue["submitted_at"])
+        frame.loc[in_force, ["submissions", "authorities", "rows", "out_of_scope"]] = [
+            1,
+            1,
+            catalogue["services"],
+            catalogue["out_of_scope"],
+        ]
+        frame.loc[in_force, ["oldest_received", "newest_received"]] = [received, received]
+        frame.loc[in_force, "reference_date"] = pd.Timestamp(parse_period(catalogue["period"])[1])
+        frame.loc[in_force, "data_period"] = catalogue["period"]
     return frame
 
 

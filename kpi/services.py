@@ -323,7 +323,12 @@ def catalogue_info(
     cur: duckdb.DuckDBPyConnection, *, period: str, include_unpublished: bool = False
 ) -> dict[str, Any] | None:
     """The catalogue that counts for the period: its submission, period, date, size and how
-    many of its services an admin took out of scope."""
+    many of its services an admin took out of scope.
+
+    A catalogue stays valid until a newer one is read in, so this is the newest catalogue up
+    to the period (or, before the first one, the oldest). The single definition: the
+    Online-Quote divides by it and the Übersicht's "Datenstand je Quelle" shows it
+    (``kpi.reporting.data_freshness``)."""
     row = cur.execute(
         f"WITH {_CATALOGUE} SELECT c.id, c.period_id, c.submitted_at, "  # noqa: S608 - fixed SQL
         "(SELECT count(*) FROM catalog_entry ce WHERE ce.submission_id = c.id), "

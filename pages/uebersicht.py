@@ -149,6 +149,7 @@ st.dataframe(
     pd.DataFrame(
         {
             "Quelle": fresh["source"],
+            "Periode": fresh["data_period"].fillna("–"),
             "Behörden": fresh["authorities"],
             "Zeilen": fresh["rows"].fillna(0).astype("int64"),
             "Stichtag": fresh["reference_date"].map(fmt.date),
@@ -159,7 +160,14 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
-    column_config={"Behörden": charts.COUNT, "Zeilen": charts.COUNT},
+    column_config={
+        "Periode": st.column_config.TextColumn(
+            help="Berichtsperiode der Meldungen; beim Leistungskatalog die Periode des "
+            "gültigen Katalogs."
+        ),
+        "Behörden": charts.COUNT,
+        "Zeilen": charts.COUNT,
+    },
 )
 st.caption(REPORTING_RULES["freshness"])
 
