@@ -391,8 +391,12 @@ def demo_project_files(
             )
 
 
-def seed_demo(progress: Callable[[float, str], None] | None = None) -> int:
-    """Load the demo set through the loaders; returns the number of submissions stored."""
+def seed_demo(
+    progress: Callable[[float, str], None] | None = None, *, skip: frozenset[str] = frozenset()
+) -> int:
+    """Load the demo set through the loaders; returns the number of submissions stored.
+
+    Files named in ``skip`` are stored already (an interrupted seed being completed)."""
     from loaders.ingest import ingest
     from store.identity import Identity
 
@@ -400,6 +404,8 @@ def seed_demo(progress: Callable[[float, str], None] | None = None) -> int:
     files = list(demo_project_files())
     stored = 0
     for n, demo in enumerate(files, start=1):
+        if demo.file_name in skip:
+            continue
         result = ingest(
             data=demo.data,
             file_name=demo.file_name,

@@ -150,8 +150,12 @@ def demo_eakte_files(
             )
 
 
-def seed_demo_eakte(progress: Callable[[float, str], None] | None = None) -> int:
-    """Load the demo E-Akte status through the loaders; returns the submissions stored."""
+def seed_demo_eakte(
+    progress: Callable[[float, str], None] | None = None, *, skip: frozenset[str] = frozenset()
+) -> int:
+    """Load the demo E-Akte status through the loaders; returns the submissions stored.
+
+    Files named in ``skip`` are stored already (a collection file all or nothing)."""
     from loaders.eakte import ingest_collection
     from loaders.ingest import ingest
     from store.identity import Identity
@@ -160,6 +164,8 @@ def seed_demo_eakte(progress: Callable[[float, str], None] | None = None) -> int
     files = list(demo_eakte_files())
     stored = 0
     for n, demo in enumerate(files, start=1):
+        if demo.file_name in skip:
+            continue
         if demo.authority_id is None:
             result = ingest_collection(
                 data=demo.data,

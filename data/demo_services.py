@@ -681,14 +681,21 @@ def demo_service_files(
     return files
 
 
-def seed_demo_services(progress: Callable[[float, str], None] | None = None) -> int:
-    """Load the catalogue and status history through the loaders; returns submissions stored."""
+def seed_demo_services(
+    progress: Callable[[float, str], None] | None = None, *, skip: frozenset[str] = frozenset()
+) -> int:
+    """Load the catalogue and status history through the loaders; returns submissions stored.
+
+    Files named in ``skip`` are stored already (an interrupted seed being completed)."""
     from loaders.ingest import ingest
     from store.identity import Identity
 
     identity = Identity(name=DEMO_ACTOR, role="admin")
     files = demo_service_files()
+    stored = 0
     for n, demo in enumerate(files, start=1):
+        if demo.file_name in skip:
+            continue
         result = ingest(
             data=demo.data,
             file_name=demo.file_name,
@@ -705,6 +712,7 @@ def seed_demo_services(progress: Callable[[float, str], None] | None = None) -> 
                 f"demo file {demo.file_name} not accepted: "
                 + "; ".join(p.as_line() for p in result.errors[:5])
             )
+        stored += 1
         if progress:
             progress(n / len(files), f"Demodaten Onlinedienste: {demo.file_name}")
-    return len(files)
+    return stored

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -18,19 +19,48 @@ _init_lock = threading.Lock()
 _ready: set[str] = set()  # database paths initialised by this process
 
 
+class DeferredProgress:
+    """Progress callback for the demo seed that never lets the page stop the seed halfway.
+
+    Streamlit stops a script run by raising from the next ``st`` call when the visitor closes
+    the tab or reruns the page; raised from the progress bar, that would leave the demo set
+    half stored. The first such exception stops the updates and is re-raised by
+    :meth:`raise_deferred` once the seed is complete.
+    """
+
+    def __init__(self, update: Callable[[float, str], object]) -> None:
+        self._update = update
+        self.deferred: BaseException | None = None
+
+    def __call__(self, share: float, text: str) -> None:
+        if self.deferred is not None:
+            return
+        try:
+            self._update(share, text)
+        except BaseException as exc:  # noqa: BLE001 - Streamlit's stop/rerun are BaseException
+            self.deferred = exc
+
+    def raise_deferred(self) -> None:
+        if self.deferred is not None:
+            raise self.deferred
+
+
 def ensure_database() -> None:
-    """Create/migrate the database; on first start with an empty database seed the demo set,
-    showing progress, exactly once per process even with several sessions starting."""
-    from loaders.setup import has_submissions, initialise
+    """Create/migrate the database; on first start with an empty database seed the demo set
+    (or complete one an earlier start left unfinished), showing progress, exactly once per
+    process even with several sessions starting."""
+    from loaders.setup import demo_seed_pending, initialise
 
     with _init_lock:
         path = str(get_settings().db)
         if path in _ready and db.is_open(path):
             return
-        empty = not has_submissions()
-        if empty and get_settings().seed_demo:
+        if get_settings().seed_demo and demo_seed_pending():
             bar = st.progress(0.0, text="Erster Start: Demodaten werden eingespielt …")
-            initialise(demo=True, progress=lambda share, text: bar.progress(share, text=text))
+            progress = DeferredProgress(lambda share, text: bar.progress(share, text=text))
+            initialise(demo=True, progress=progress)
+            _ready.add(path)
+            progress.raise_deferred()
             bar.empty()
             st.toast("Demodaten wurden eingespielt.")
         else:
