@@ -19,10 +19,6 @@ class InitResult:
     demo_submissions: int
 
 
-def has_submissions() -> bool:
-    return demo_seed_state(db.cursor()).submissions > 0
-
-
 def demo_seed_pending() -> bool:
     """Whether ``initialise(demo=True)`` would store demo files: the database holds no
     submission yet, or only demo submissions from a seed that was interrupted before its last
