@@ -50,6 +50,10 @@ class ExportMeta:
     as_of: dt.datetime | dt.date | None = None
     exported_at: dt.datetime = field(default_factory=dt.datetime.now)
     exported_by: str | None = None
+    # How the as-of date was found (e.g. "neueste berücksichtigte Meldung"), and what to say
+    # when there is none; written into the file next to the date.
+    as_of_note: str | None = None
+    as_of_missing: str = "unbekannt"
 
     def filter_text(self) -> str:
         if not self.filters:
@@ -59,12 +63,19 @@ class ExportMeta:
     def as_of_text(self) -> str:
         return _german_datetime(self.as_of) if self.as_of is not None else "unbekannt"
 
+    def as_of_line(self) -> str:
+        """The Datenstand as the file states it: the date and how it was found."""
+        if self.as_of is None:
+            return self.as_of_missing
+        text = self.as_of_text()
+        return f"{text} ({self.as_of_note})" if self.as_of_note else text
+
     def lines(self) -> list[tuple[str, str]]:
         """Label, value pairs; CSV writes exactly ``CSV_META_LINES`` of them."""
         return [
             ("Titel", self.title),
             ("Filter", self.filter_text()),
-            ("Datenstand", self.as_of_text()),
+            ("Datenstand", self.as_of_line()),
             ("Exportiert am", _german_datetime(self.exported_at)),
         ]
 
@@ -72,7 +83,7 @@ class ExportMeta:
         """Lines under a chart title."""
         return [
             f"Filter: {self.filter_text()}",
-            f"Datenstand: {self.as_of_text()} · exportiert am {_german_datetime(self.exported_at)}",
+            f"Datenstand: {self.as_of_line()} · exportiert am {_german_datetime(self.exported_at)}",
         ]
 
 

@@ -253,6 +253,10 @@ def projects_by_of(
     return as_queried(out)
 
 
+# The lists of the Vorhaben page ("Ansicht"): which projects of the selection each one holds.
+VIEWS = ("all", "overdue", "rebaselined", "mismatch")
+
+
 def portfolio_summary(
     cur: duckdb.DuckDBPyConnection,
     *,
@@ -260,17 +264,29 @@ def portfolio_summary(
     today: date | None = None,
     include_unpublished: bool = False,
     selection: Selection | None = None,
+    view: str = "all",
 ) -> dict[str, object]:
-    """The aggregates of :func:`projects_by` over the whole selection, as one dict."""
+    """The aggregates of :func:`projects_by` over the whole selection, as one dict.
+
+    With a ``view`` other than ``all`` (see :data:`VIEWS`) they are counted over the projects
+    of that list only (:func:`overdue_projects`, :func:`rebaselined_projects`,
+    :func:`light_disagreements`), so cards next to a list describe the listed projects."""
     facts = period_facts(cur, period=period, today=today, include_unpublished=include_unpublished)
-    return portfolio_summary_of(facts, selection=selection)
+    return portfolio_summary_of(facts, selection=selection, view=view)
 
 
 def portfolio_summary_of(
-    facts: pd.DataFrame, *, selection: Selection | None = None
+    facts: pd.DataFrame, *, selection: Selection | None = None, view: str = "all"
 ) -> dict[str, object]:
     """:func:`portfolio_summary` over :func:`kpi.variance.period_facts`."""
-    sums = _indicators(selected(facts, selection)).sum()
+    if view not in VIEWS:
+        raise ValueError(f"unknown view: {view}")
+    rows = (
+        selected(facts, selection)
+        if view == "all"
+        else _project_list(facts, selection, "disagreement" if view == "mismatch" else view)
+    )
+    sums = _indicators(rows).sum()
     return {
         key: (float(sums[key]) / 100 if key in MONEY else int(sums[key]))
         for key in (rule.name for rule in AGGREGATE_RULES)
@@ -456,6 +472,8 @@ def authority_comparison(
 ) -> pd.DataFrame:
     """One row per authority expected to report (within the authority filters): whether and
     when it reported, its portfolio aggregates (project filters applied) and its E-Akte share.
+    The money sums are empty where no project reported an amount (see
+    :func:`unreported_amounts_missing`); counts of an authority without a list are 0.
     """
     sql = f"""
     WITH {CURRENT_SUBMISSIONS},
@@ -512,10 +530,23 @@ def authority_comparison(
     for name in counts:
         if name not in MONEY:
             merged[name] = merged[name].astype("int64")
+    merged = unreported_amounts_missing(merged)
     live = merged["workplaces_live"].astype("float64")
     scope = merged["workplaces_in_scope"].astype("float64")
     merged["eakte_share"] = (live / scope).where(scope > 0)
     return merged
+
+
+def unreported_amounts_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """The money sums of :data:`MONEY` emptied (NaN) in rows where no project reported its
+    costs (``costs_reported`` = 0): costs are never imputed, and 0 € would be an imputed
+    amount for an authority whose costs are all confidential or that sent no list at all.
+    A real sum of reported amounts stays a number, even when it is 0 €."""
+    out = frame.copy()
+    none_reported = out["costs_reported"] == 0
+    for name in MONEY:
+        out[name] = out[name].astype("float64").mask(none_reported)
+    return out
 
 
 def linked_services(

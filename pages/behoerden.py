@@ -21,7 +21,7 @@ from loaders.eakte import EAKTE_STATUS_LABELS
 from ui import charts
 from ui import format as fmt
 from ui.data import load
-from ui.export import context_filters, table_downloads
+from ui.export import context_filters, page_as_of, table_downloads
 from ui.filters import caption, empty_notice, render
 from ui.page_guard import guard_page
 
@@ -52,6 +52,9 @@ if comparison.empty:
         icon=":material/search_off:",
     )
     st.stop()
+
+# The exports state the newest project list or E-Akte report the figures rest on.
+page_as_of(kinds=("projects", "eakte"), selection=filters.selection)
 
 # --- Comparison ------------------------------------------------------------------------------
 st.header("Vergleich aller Behörden")
@@ -108,7 +111,9 @@ st.dataframe(
     },
 )
 st.caption(
-    f"{REPORTING_RULES['reporting_rate']} {PORTFOLIO_RULES['budget']} Die Grafik zeigt je "
+    f"{REPORTING_RULES['reporting_rate']} {PORTFOLIO_RULES['budget']} Budget leer: die Behörde "
+    "hat keinen Betrag gemeldet (alle Kosten vertraulich oder nicht gemeldet, oder keine "
+    "Vorhabenliste). Die Grafik zeigt je "
     "Behörde ihre Vorhaben nach berechneter Ampel; die Tabelle enthält dieselben Zahlen."
 )
 table_downloads(
@@ -145,7 +150,12 @@ cards[2].metric("berechnet rot", fmt.number(row["computed_red"]))
 cards[3].metric(
     "Budget (gemeldet)",
     charts.money_short(row["budget_reported"]),
-    help=PORTFOLIO_RULES["budget"] + f" Genau: {fmt.money(row['budget_reported'])}.",
+    help=PORTFOLIO_RULES["budget"]
+    + (
+        f" Genau: {fmt.money(row['budget_reported'])}."
+        if pd.notna(row["budget_reported"])
+        else " Keines der Vorhaben hat Beträge gemeldet, daher kein Budget (–)."
+    ),
 )
 cards[4].metric(
     "Meldung",

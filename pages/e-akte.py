@@ -22,7 +22,7 @@ from store.settings import get_settings
 from ui import charts
 from ui import format as fmt
 from ui.data import load
-from ui.export import context_filters, table_downloads
+from ui.export import context_filters, page_as_of, table_downloads
 from ui.filters import caption, render
 from ui.page_guard import guard_page
 
@@ -55,6 +55,7 @@ if summary["authorities"] == 0:
     )
     st.stop()
 
+page_as_of(kinds=("eakte",), selection=filters.selection)  # Datenstand of the exports
 forecast = load(eakte_forecast, target_date=target, **args)
 authorities = load(eakte_by_authority, **args)
 overdue = int(authorities["golive_overdue"].sum())

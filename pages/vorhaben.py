@@ -21,13 +21,14 @@ from kpi.portfolio import (
     project_history,
     projects_by,
     rebaselined_projects,
+    unreported_amounts_missing,
 )
 from kpi.variance import RULES, project_variance
 from loaders.enums import COST_STATUS_LABELS, PROGRAMME_LABELS, STATUS_LABELS
 from ui import charts
 from ui import format as fmt
 from ui.data import load
-from ui.export import context_filters, table_downloads
+from ui.export import context_filters, page_as_of, table_downloads
 from ui.filters import caption, empty_notice, render
 from ui.page_guard import guard_page
 
@@ -37,6 +38,7 @@ VIEWS = {
     "rebaselined": ("neu geplant", rebaselined_projects, RULES["rebaselined"]),
     "mismatch": ("Ampel-Abweichung", light_disagreements, RULES["mismatch"]),
 }
+TIMELINE_LIMIT = 25  # rows of the timeline: the largest slips first
 GROUPS = {
     "status": ("Status", STATUS_LABELS),
     "programme": ("Programm", PROGRAMME_LABELS),
@@ -81,36 +83,50 @@ if table.empty:
     empty_notice(filters)
     st.stop()
 
-summary = load(portfolio_summary, **args)
+summary = load(portfolio_summary, view=view, **args)
+# Every card of the row counts the projects of the list below (filters and view).
+scope = (
+    " Gezählt über alle Vorhaben der Filterauswahl."
+    if view == "all"
+    else f" Gezählt über die Vorhaben der Liste „{label}“ (Filterauswahl und Ansicht), "
+    "wie die Karte „Vorhaben“."
+)
+budget_help = PORTFOLIO_RULES["budget"] + scope
+if summary["costs_reported"]:
+    budget_help += f" Genau: {fmt.money(summary['budget_reported'])}."
+else:
+    budget_help += " Keines dieser Vorhaben hat Beträge gemeldet, daher kein Budget (–)."
 cards = st.columns([0.8, 1.35, 1.15, 1.0, 1.3])  # wide enough for label and value
-cards[0].metric("Vorhaben", fmt.number(len(table)), help=rule, border=True)
+cards[0].metric("Vorhaben", fmt.number(len(table)), help=rule + scope, border=True)
 cards[1].metric(
     "Budget (gemeldet)",
-    charts.money_short(summary["budget_reported"]),
-    help=PORTFOLIO_RULES["budget"]
-    + " Bezieht sich auf alle Vorhaben der Filterauswahl."
-    + f" Genau: {fmt.money(summary['budget_reported'])}.",
+    charts.money_short(summary["budget_reported"]) if summary["costs_reported"] else "–",
+    help=budget_help,
     border=True,
 )
 cards[2].metric(
     "Kosten nicht gemeldet",
     fmt.number(summary["costs_not_reported"]),
-    help="Vorhaben ohne Kostenangabe; ihre Budgets fehlen in der Summe.",
+    help="Vorhaben ohne Kostenangabe; ihre Budgets fehlen in der Summe." + scope,
     border=True,
 )
 cards[3].metric(
     "Kosten vertraulich",
     fmt.number(summary["costs_confidential"]),
-    help="Vorhaben mit vertraulichen Kosten; ihre Budgets fehlen in der Summe.",
+    help="Vorhaben mit vertraulichen Kosten; ihre Budgets fehlen in der Summe." + scope,
     border=True,
 )
 cards[4].metric(
     "selbst grün, berechnet rot",
     fmt.number(summary["self_green_computed_red"]),
-    help=RULES["bands"] + " " + RULES["mismatch"],
+    help="Vorhaben, die ihre Ampel grün melden, deren berechnete Ampel aber rot ist. "
+    + RULES["bands"]
+    + scope,
     border=True,
 )
 
+# The exports (list and charts) state the newest project list they rest on.
+page_as_of(kinds=("projects",), selection=filters.selection)
 st.header(f"Liste: {label}")
 st.dataframe(table, hide_index=True, width="stretch", height=420, column_config=config)
 st.caption(f"{rule} {RULES['as_of']}")
@@ -146,7 +162,7 @@ side = pd.DataFrame(
         "Vorhaben": grouped["projects"],
         "überfällig": grouped["overdue"],
         "berechnet rot": grouped["computed_red"],
-        "Budget in €": grouped["budget_reported"],
+        "Budget in €": unreported_amounts_missing(grouped)["budget_reported"],
         "Kosten n. gem./vertr.": grouped["costs_not_reported"] + grouped["costs_confidential"],
     }
 )
@@ -163,13 +179,20 @@ charts.show(
     column_config={"Budget in €": charts.COUNT},
     title="Vorhaben nach Gruppe und Ampel",
 )
-st.caption(f"Farbe und Zeichen: berechnete Ampel. {RULES['bands']} {PORTFOLIO_RULES['budget']}")
+st.caption(
+    "Alle Vorhaben der Filterauswahl, unabhängig von der Ansicht der Liste. Farbe und Zeichen: "
+    f"berechnete Ampel. {RULES['bands']} {PORTFOLIO_RULES['budget']} Budget leer: keines der "
+    "Vorhaben der Gruppe hat Beträge gemeldet."
+)
 
 # --- Timeline ---------------------------------------------------------------------------------
 st.header("Zeitplan: geplantes und prognostiziertes Ende")
-timeline = load(end_date_timeline, limit=25, **args)
+timeline = load(end_date_timeline, limit=TIMELINE_LIMIT, **args)
 if timeline.empty:
-    st.info("Keine laufenden Vorhaben mit geplantem und prognostiziertem Ende in dieser Auswahl.")
+    st.info(
+        "Keine offenen Vorhaben (weder abgeschlossen noch abgebrochen) mit geplantem und "
+        "prognostiziertem Ende in dieser Auswahl. Lockern Sie die Filter in der Seitenleiste."
+    )
 else:
     shown = timeline.assign(
         label=timeline["short_name"] + " · " + timeline["title"],
@@ -198,9 +221,22 @@ else:
         },
         title="Zeitplan geplant und Prognose",
     )
+    open_note = "(weder abgeschlossen noch abgebrochen)"
+    if len(timeline) == TIMELINE_LIMIT:
+        which = (
+            f"Die {fmt.number(TIMELINE_LIMIT)} offenen Vorhaben {open_note} der Auswahl mit dem "
+            "größten Abstand"
+        )
+    elif len(timeline) == 1:
+        which = f"Das einzige offene Vorhaben {open_note} der Auswahl mit beiden Terminen: Abstand"
+    else:
+        which = (
+            f"Alle {fmt.number(len(timeline))} offenen Vorhaben {open_note} der Auswahl mit "
+            "beiden Terminen, geordnet nach dem Abstand"
+        )
     st.caption(
-        "Die 25 laufenden Vorhaben mit dem größten Abstand zwischen geplantem Ende (Kreis) und "
-        "Prognose (Zeichen und Farbe nach berechneter Ampel)."
+        f"{which} zwischen geplantem Ende (Kreis) und Prognose (Zeichen und Farbe nach "
+        "berechneter Ampel). Unabhängig von der Ansicht der Liste."
     )
 
 # --- One project -------------------------------------------------------------------------------

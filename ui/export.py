@@ -8,19 +8,78 @@ the button is clicked (deferred download), and every export is written to the au
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from kpi import export
 from kpi.access import ROLES_EXPORTING, log_export
 from kpi.report import collect, report_file_stem, report_filters, report_pdf, report_xlsx
+from kpi.reporting import SOURCES, data_freshness
+from kpi.selection import Selection
 from store import connection as db
 from store.identity import Identity
+from ui.data import load
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+AS_OF_NOTE = "neueste berücksichtigte Meldung"
+AS_OF_MISSING = "keine Meldung in der Auswahl"
+_PAGE_AS_OF = "_export_page_as_of"
+
+
+@dataclass(frozen=True)
+class PageAsOf:
+    """The Datenstand of a page's exports and the sources it was taken from."""
+
+    as_of: dt.datetime | None
+    sources: tuple[str, ...]
+
+    @property
+    def note(self) -> str:
+        return f"{AS_OF_NOTE}: " + ", ".join(SOURCES.get(k, k) for k in self.sources)
+
+
+def page_as_of(
+    *, kinds: Sequence[str] = ("projects",), selection: Selection | None = None
+) -> dt.datetime | None:
+    """The Datenstand of the current page: when the newest report its figures rest on was
+    received — the same definition as the Lagebericht's ("neueste berücksichtigte Meldung"):
+    the current submissions of the period (published only unless drafts are shown) of the
+    given ``kinds``, for the authorities of ``selection``.
+
+    Every export of this page run that does not pass its own ``as_of`` (tables, and the
+    chart downloads of ``ui.charts``) states it; pages that never call this keep "unbekannt".
+    """
+    ctx = st.session_state.get("ctx")
+    newest: dt.datetime | None = None
+    if ctx is not None and ctx.period:
+        fresh = load(
+            data_freshness,
+            period=ctx.period,
+            include_unpublished=ctx.include_unpublished,
+            selection=selection or Selection(),
+        )
+        value = fresh.loc[fresh["kind"].isin(list(kinds)), "newest_received"].max()
+        newest = None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+    st.session_state[_PAGE_AS_OF] = (_page(), PageAsOf(as_of=newest, sources=tuple(kinds)))
+    return newest
+
+
+def _page() -> str | None:
+    run = get_script_run_ctx()
+    return getattr(run, "page_script_hash", None) if run is not None else None
+
+
+def _page_default() -> PageAsOf | None:
+    """What :func:`page_as_of` set in this page (a value of another page does not count)."""
+    entry = st.session_state.get(_PAGE_AS_OF)
+    if entry is None or entry[0] != _page():
+        return None
+    return entry[1]
 
 
 def may_export(identity: Identity) -> bool:
@@ -210,15 +269,23 @@ def _deferred(
     fmt: str,
     rows: int | None = None,
 ) -> Callable[[], bytes]:
-    """Build the file when clicked (runs outside the script thread: no Streamlit calls)."""
+    """Build the file when clicked (``run`` runs outside the script thread: no Streamlit
+    calls in it; the page's Datenstand is looked up now, during the page run)."""
+
+    default = _page_default() if as_of is None else None
+    note = default.note if default is not None else None
+    stamp = default.as_of if default is not None else as_of
+    missing = AS_OF_MISSING if default is not None else "unbekannt"
 
     def run() -> bytes:
         meta = export.ExportMeta(
             title=title,
             filters=filters,
-            as_of=as_of,
+            as_of=stamp,
             exported_at=dt.datetime.now(),
             exported_by=identity.name,
+            as_of_note=note,
+            as_of_missing=missing,
         )
         content = make(meta)
         _audit(identity, title=title, fmt=fmt, filters=filters, rows=rows)
