@@ -75,6 +75,19 @@ PAGES += (
 )
 
 
+# Stammdaten: admins maintain authorities (names, who reports) and reporting periods' due dates.
+PAGES += (
+    PageSpec(
+        "pages/stammdaten.py",
+        "Stammdaten",
+        "🗃️",
+        "stammdaten",
+        roles=frozenset({"admin"}),
+        section="Verwaltung",
+    ),
+)
+
+
 # Accessibility statement and imprint/privacy notice: every role, the public too (issue 9).
 PAGES += (
     PageSpec(
