@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,13 @@ _ENUMS: dict[str, tuple[dict[str, str], dict[str, str], str]] = {
     "programme": (PROGRAMME_BY_KEY, PROGRAMME_LABELS, "Programm"),
 }
 _MONEY = ("budget_original", "budget", "forecast_cost", "actual_cost")
+# Problem.field of the finding "this list evidently belongs to another authority" (one per file,
+# no row): the upload page shows it above the confirm button and asks for a confirmation.
+FOREIGN_LIST = "foreign_list"
+# the letters before the first digit of a project id: "BA-Mitte-2025-001" -> "BA-Mitte-"
+_ID_PREFIX = r"^\s*([^\d\s][^\d]*?)[\s\-_/.:]*\d"
+# the authority's label in a Berlin e-mail domain: "x@projekt.senfin.berlin.de" -> "senfin"
+_MAIL_LABEL = r"@(?:[^@\s]*\.)?([^.@\s]+)\.berlin\.de\s*$"
 _STR = TEXT_DTYPE  # text columns: Arrow strings, NaN = empty
 
 
@@ -87,12 +95,18 @@ def _lookup(values: pd.Series, lookup: dict[str, str | None]) -> pd.Series:
 
 
 def validate_projects(
-    table: MappedTable, *, authority_keys: set[str], strict_light_reason: bool
+    table: MappedTable,
+    *,
+    authority_keys: set[str],
+    strict_light_reason: bool,
+    authorities: Iterable[tuple[str, str]] | None = None,
 ) -> Validated:
     """Convert every mapped column and check the rules; collects all problems at once.
 
     ``authority_keys`` are the folded names of the submitting authority: rows that name
-    another authority in a ``Behörde`` column are refused.
+    another authority in a ``Behörde`` column are refused. ``authorities`` (id, short name of
+    every authority; default: Berlin's reference list) lets the check for a list that
+    evidently belongs to another authority name that authority.
     """
     columns = {f: i for i, f in enumerate(table.fields) if f}
     index = pd.RangeIndex(table.row_count)
@@ -263,6 +277,16 @@ def validate_projects(
             ),
         )
 
+    foreign = _foreign_list(
+        ids,
+        text_of("contact_email") if "contact_email" in raw else None,
+        own=authority_keys,
+        authorities=authorities,
+        id_column=c.column_of.get("project_id", _SPECS["project_id"].label),
+    )
+    if foreign is not None:
+        problems.append(foreign)
+
     extra_positions = [
         (h, i)
         for i, (h, f) in enumerate(zip(table.headers, table.fields, strict=True))
@@ -283,3 +307,78 @@ def validate_projects(
     problems.extend(c.problems)
     problems.sort(key=lambda p: (p.row or 0, p.severity != "error"))
     return Validated(frame=out, problems=problems)
+
+
+def _foreign_list(
+    ids: pd.Series,
+    emails: pd.Series | None,
+    *,
+    own: set[str],
+    authorities: Iterable[tuple[str, str]] | None,
+    id_column: str,
+) -> Problem | None:
+    """A warning when most project ids carry another authority's short name as prefix
+    (``SenFin-2025-001`` in BA Mitte's upload) or most contact e-mails are in another
+    authority's domain (``…@senfin.berlin.de``) — the list was probably picked by mistake.
+
+    A warning, not an error: ids are stable and outlive reorganisations and take-overs (a
+    project handed over keeps its number; after a Ressortzuschnitt a whole list may carry the
+    former authority's prefix), shared mailboxes exist, so the evidence is strong but not
+    proof. Ids without a prefix, and a few foreign ids among mostly own or unprefixed ones,
+    are not flagged: only a majority of all ids (or of all e-mails) counts.
+    """
+    if authorities is None:
+        from data.reference import AUTHORITIES
+
+        authorities = [(a.id, a.short_name) for a in AUTHORITIES]
+    names: dict[str, str] = {}  # folded id / short name -> short name
+    for authority_id, short in authorities:
+        for key in (fold(authority_id), fold(short)):
+            if key:
+                names.setdefault(key, short)
+
+    def foreign_majority(values: pd.Series, pattern: str) -> tuple[str, int, int] | None:
+        present = values.dropna()
+        if present.empty:
+            return None
+        labels = present.str.extract(pattern, expand=False).dropna()
+        folded = {v: fold(v) for v in labels.unique()}
+        hits = Counter(
+            names[folded[v]] for v in labels if folded[v] in names and folded[v] not in own
+        )
+        if not hits:
+            return None
+        name, count = hits.most_common(1)[0]
+        total_foreign = sum(hits.values())
+        own_count = sum(1 for v in labels if folded[v] in own)
+        if total_foreign * 2 < len(present) or own_count >= total_foreign:
+            return None
+        return name, count, len(present)
+
+    by_id = foreign_majority(ids, _ID_PREFIX)
+    by_mail = foreign_majority(emails, _MAIL_LABEL) if emails is not None else None
+    if by_id is None and by_mail is None:
+        return None
+    evidence = []
+    if by_id is not None:
+        name, count, total = by_id
+        evidence.append(f"{count} von {total} Vorhaben-Nummern beginnen mit dem Kürzel „{name}“")
+    if by_mail is not None:
+        name_mail, count, total = by_mail
+        evidence.append(f"{count} von {total} E-Mail-Adressen gehören zu „{name_mail}“")
+    name = by_id[0] if by_id is not None else by_mail[0]  # type: ignore[index]
+    return Problem(
+        "warning",
+        "Diese Liste gehört anscheinend nicht zur meldenden Behörde: "
+        + " und ".join(evidence)
+        + ". Bitte prüfen Sie, ob Sie die richtige Datei gewählt haben. Übernommene "
+        "Vorhaben ersetzen die bisherige Liste Ihrer Behörde.",
+        column=id_column if by_id is not None else "E-Mail",
+        value=name,
+        field=FOREIGN_LIST,
+    )
+
+
+def foreign_list_problem(problems: Iterable[Problem]) -> Problem | None:
+    """The "list of another authority" finding among ``problems``, if any."""
+    return next((p for p in problems if p.field == FOREIGN_LIST), None)
