@@ -133,8 +133,12 @@ def _download(fmt: str):  # built on click; every export is written to the audit
                 column_kinds={"Zeitpunkt": "datetime", "Meldung Nr.": "integer"},
             )
         )
-        log_export(
-            ctx.identity, what="Protokoll", rows=len(table), file_format=fmt, filters=filters
+        log_export(  # filters nested like every other export's, so the details read alike
+            ctx.identity,
+            what="Protokoll",
+            rows=len(table),
+            file_format=fmt,
+            filters={"filters": filters},
         )
         return content
 

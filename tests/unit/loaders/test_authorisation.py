@@ -116,7 +116,8 @@ def test_audit_log_is_for_admins_only(empty_db: Path, who: Identity) -> None:
     entries = audit_entries(db.cursor(), identity=ADMIN)
     assert entries.iloc[0]["action"] == "action_refused"
     assert entries.iloc[0]["actor"] == who.name
-    assert "read audit log" in entries.iloc[0]["detail_text"]
+    assert "read audit log" in entries.iloc[0]["detail"]  # stored as written
+    assert "Versuch: Protokoll lesen" in entries.iloc[0]["detail_text"]  # shown in German
 
 
 def test_audit_filters_are_bound_values(empty_db: Path) -> None:
