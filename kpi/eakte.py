@@ -23,6 +23,10 @@ from kpi.selection import SELECTION_CTE, Selection, authority_condition, resolve
 
 STATUS_ORDER = ("planned", "pilot", "rollout", "productive")
 FORECAST_WINDOW = 4  # periods the trend line is fitted over
+# A straight line through a nearly flat trend reaches 100 % only in decades or centuries
+# (13.08.2226 for +0,02 Pp. per quarter); such a date says nothing. Beyond this many years
+# after the target date the forecast is "nicht absehbar" instead of a date.
+FORECAST_HORIZON_YEARS = 10
 _EPOCH = date(2000, 1, 1)
 
 RULES: dict[str, str] = {
@@ -38,13 +42,42 @@ RULES: dict[str, str] = {
         "Prognose: Zuwachs der Quote je Tag als lineare Regression über die letzten "
         f"{FORECAST_WINDOW} Perioden (Stichtag = Periodenende), von der aktuellen Quote aus "
         "fortgeschrieben bis 100 %. Behörden ohne Meldung in der gewählten Periode zählen "
-        "nicht mit."
+        "nicht mit. „Nicht absehbar“ statt eines Datums, wenn die Quote im Trend nicht steigt "
+        f"oder 100 % erst mehr als {FORECAST_HORIZON_YEARS} Jahre nach dem Zieltermin "
+        "erreicht würden (zu langsamer Fortschritt für eine belastbare Prognose)."
     ),
     "golive_overdue": (
         "Go-Live überfällig: geplanter Go-Live vor dem Ende der Periode, Status noch nicht "
         "„produktiv“."
     ),
 }
+
+# How each outlook reads where a date would stand (card, table, export).
+FORECAST_LABELS: dict[str, str] = {
+    "complete": "erreicht",
+    "no_progress": "nicht absehbar (kein Fortschritt)",
+    "beyond_horizon": (
+        f"nicht absehbar (mehr als {FORECAST_HORIZON_YEARS} Jahre nach dem Zieltermin)"
+    ),
+    "insufficient": "zu wenig Daten",
+    "no_data": "–",
+}
+
+
+def forecast_label(outlook: str, forecast_date: date | None) -> str:
+    """The forecast as one German text: the date (``31.12.2027``) or why there is none."""
+    if outlook == "date" and forecast_date is not None:
+        return forecast_date.strftime("%d.%m.%Y")
+    return FORECAST_LABELS.get(outlook, "–")
+
+
+def horizon_date(target: date) -> date:
+    """The last date still shown as a forecast: ``FORECAST_HORIZON_YEARS`` after the target."""
+    try:
+        return target.replace(year=target.year + FORECAST_HORIZON_YEARS)
+    except ValueError:  # 29 February
+        return target.replace(year=target.year + FORECAST_HORIZON_YEARS, day=28)
+
 
 _ROWS = f"""
 {CURRENT_SUBMISSIONS},
@@ -242,7 +275,7 @@ def _forecast(
         "state": "insufficient",
     }
     if share is None or as_of is None:
-        result["state"] = "no_data"
+        result.update(state="no_data", outlook="no_data", label=forecast_label("no_data", None))
         return result
     days_left = (target - as_of).days
     if share < 1:
@@ -259,6 +292,15 @@ def _forecast(
         days = math.ceil((1 - share) / slope_per_day)
         forecast = as_of + timedelta(days=min(days, 365 * 200))
         result.update(state="forecast", forecast_date=forecast, on_track=forecast <= target)
+        # The plain extrapolation stays in forecast_date (the recommendation rule compares it
+        # with the target); past the horizon it is no date anyone should read.
+        beyond = days > (horizon_date(target) - as_of).days
+        result["outlook"] = "beyond_horizon" if beyond else "date"
+    result.setdefault("outlook", result["state"])
+    found = result["forecast_date"]
+    result["label"] = forecast_label(
+        str(result["outlook"]), found if isinstance(found, date) else None
+    )
     return result
 
 
@@ -274,7 +316,12 @@ def eakte_forecast(
     """When the whole rollout reaches 100 % if the trend of the last ``window`` periods holds.
 
     ``state``: ``forecast`` (``forecast_date``, ``on_track``), ``complete``, ``no_progress``
-    (the trend does not rise), ``insufficient`` (fewer than two periods), ``no_data``."""
+    (the trend does not rise), ``insufficient`` (fewer than two periods), ``no_data``.
+
+    ``outlook`` says what may be shown: ``date`` (the forecast date), ``beyond_horizon`` (the
+    trend rises so slowly that 100 % would come more than ``FORECAST_HORIZON_YEARS`` after
+    the target: "nicht absehbar", whatever ``forecast_date`` holds), or the state itself.
+    ``label`` is the German text for card, table and export (:func:`forecast_label`)."""
     trend = eakte_trend(
         cur, include_unpublished=include_unpublished, selection=selection, cohort_period=period
     )
@@ -347,6 +394,8 @@ def eakte_forecast_by_authority(
                 "forecast_date": forecast["forecast_date"],
                 "on_track": forecast["on_track"],
                 "state": forecast["state"],
+                "outlook": forecast["outlook"],
+                "forecast_label": forecast["label"],
                 "points": int(record.points),
             }
         )
@@ -360,6 +409,8 @@ def eakte_forecast_by_authority(
         "forecast_date",
         "on_track",
         "state",
+        "outlook",
+        "forecast_label",
         "points",
     ]
     return pd.DataFrame(rows, columns=columns)

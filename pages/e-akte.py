@@ -10,6 +10,7 @@ import streamlit as st
 
 from data.reference import AUTHORITY_KIND_LABELS
 from kpi.eakte import (
+    FORECAST_HORIZON_YEARS,
     RULES,
     eakte_by_authority,
     eakte_forecast,
@@ -89,17 +90,9 @@ cards[2].metric(
     f"{fmt.number(int((~authorities['reported']).sum()))} weitere haben früher gemeldet.",
     border=True,
 )
-state = forecast["state"]
-forecast_value = {
-    "forecast": fmt.date(forecast["forecast_date"]),
-    "complete": "erreicht",
-    "no_progress": "kein Fortschritt",
-    "insufficient": "zu wenig Daten",
-    "no_data": "–",
-}[state]
 cards[3].metric(
     "Prognose 100 %",
-    forecast_value,
+    forecast["label"],
     delta=None
     if forecast["on_track"] is None
     else ("im Plan" if forecast["on_track"] else "nach dem Zieltermin"),
@@ -116,7 +109,8 @@ cards[4].metric(
     border=True,
 )
 
-if state == "forecast":
+outlook = forecast["outlook"]
+if outlook == "date":
     pace = fmt.number(forecast["slope_per_quarter"] * 100, decimals=1)
     needed = forecast["required_per_quarter"]
     message = (
@@ -137,10 +131,24 @@ if state == "forecast":
             ),
             icon=":material/warning:",
         )
-elif state == "no_progress":
+elif outlook == "no_progress":
     st.warning(
-        "Die Quote steigt im Trend der letzten Perioden nicht; ein Abschlussdatum lässt sich "
-        "nicht vorhersagen.",
+        "Die Quote steigt im Trend der letzten Perioden nicht; ein Abschlussdatum ist nicht "
+        "absehbar.",
+        icon=":material/warning:",
+    )
+elif outlook == "beyond_horizon":
+    pace = fmt.number(forecast["slope_per_quarter"] * 100, decimals=1)
+    st.warning(
+        f"Die Quote steigt nur um +{pace} Prozentpunkte je Quartal; so würden 100 % erst mehr "
+        f"als {FORECAST_HORIZON_YEARS} Jahre nach dem Zieltermin {fmt.date(target)} erreicht. "
+        "Ein Abschlussdatum ist nicht absehbar."
+        + (
+            f" Nötig wären +{fmt.number(forecast['required_per_quarter'] * 100, decimals=1)} "
+            "Prozentpunkte je Quartal."
+            if forecast["required_per_quarter"] not in (None, float("inf"))
+            else ""
+        ),
         icon=":material/warning:",
     )
 
@@ -161,7 +169,7 @@ history = pd.DataFrame(
     }
 )
 projection = pd.DataFrame(columns=["date", "share", "label"])
-if state == "forecast" and forecast["as_of"] is not None:
+if outlook == "date" and forecast["as_of"] is not None:
     end = min(forecast["forecast_date"], forecast["as_of"] + timedelta(days=365 * 12))
     share_end = forecast["share"] + forecast["slope_per_day"] * (end - forecast["as_of"]).days
     projection = pd.DataFrame(
@@ -205,7 +213,7 @@ st.caption(
 st.header("Stand je Behörde")
 per_authority = load(eakte_forecast_by_authority, target_date=target, **args)
 reported = authorities[authorities["reported"]].merge(
-    per_authority[["authority_id", "forecast_date", "on_track", "state"]],
+    per_authority[["authority_id", "forecast_label", "on_track"]],
     on="authority_id",
     how="left",
 )
@@ -228,7 +236,7 @@ table = pd.DataFrame(
         "Go-Live geplant": reported["golive_planned"],
         "Go-Live ist": reported["golive_actual"],
         "Go-Live überfällig": reported["golive_overdue"].map({True: "⚠ ja", False: ""}),
-        "Prognose 100 %": reported["forecast_date"],
+        "Prognose 100 %": reported["forecast_label"].fillna("–"),
         "bis Zieltermin": reported["on_track"].map({True: "✅ ja", False: "❌ nein"}),
     }
 )
@@ -260,7 +268,7 @@ right.dataframe(
         "aktive Nutzer": charts.COUNT,
         "Go-Live geplant": charts.DATE,
         "Go-Live ist": charts.DATE,
-        "Prognose 100 %": charts.DATE,
+        "Prognose 100 %": st.column_config.TextColumn(help=RULES["forecast"]),
     },
 )
 table_downloads(
