@@ -128,6 +128,8 @@ def add_authority(
     parent_id = (parent_id or "").strip() or None
     with db.write_transaction() as cur:
         existing = _all_authorities(cur)
+        # Names first: for a derived id, a clash of the short name is what the admin typed.
+        _check_unique(existing, authority_id=new_id, name=name, short_name=short_name, own=None)
         if new_id in existing:
             raise ReferenceChangeRefused(
                 f"Die Kennung „{new_id}“ ist schon vergeben ({existing[new_id][1]}). Bitte "
@@ -135,7 +137,6 @@ def add_authority(
             )
         if parent_id is not None and parent_id not in existing:
             raise ReferenceChangeRefused(f"Die übergeordnete Behörde „{parent_id}“ gibt es nicht.")
-        _check_unique(existing, authority_id=new_id, name=name, short_name=short_name)
         cur.execute(
             "INSERT INTO authority (id, name, short_name, kind, parent_id, expected_to_report) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -209,7 +210,9 @@ def _update_authority(
         if authority_id not in existing:
             raise ReferenceChangeRefused(f"Die Behörde „{authority_id}“ gibt es nicht (mehr).")
         old_name, old_short, old_expected = existing[authority_id][:3]
-        _check_unique(existing, authority_id=authority_id, name=name, short_name=short_name)
+        _check_unique(
+            existing, authority_id=authority_id, name=name, short_name=short_name, own=authority_id
+        )
         parts = []
         if name != old_name:
             parts.append(f"Name „{old_name}“ → „{name}“")
@@ -415,13 +418,18 @@ def _all_authorities(cur: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str
 
 
 def _check_unique(
-    existing: dict[str, tuple[str, str, bool]], *, authority_id: str, name: str, short_name: str
+    existing: dict[str, tuple[str, str, bool]],
+    *,
+    authority_id: str,
+    name: str,
+    short_name: str,
+    own: str | None,
 ) -> None:
     """Uploads and the command line find an authority by id, short or full name, compared
     folded (``loaders.authorities.resolve_authority``); a name another authority answers to
-    would make that lookup ambiguous."""
+    would make that lookup ambiguous. ``own`` is the authority being edited (not a clash)."""
     for other, (other_name, other_short, _expected) in existing.items():
-        if other == authority_id:
+        if other == own:
             continue
         keys = {fold(other), fold(other_name), fold(other_short)}
         if fold(short_name) in keys:
@@ -433,9 +441,9 @@ def _check_unique(
             raise ReferenceChangeRefused(
                 f"Den Namen „{name}“ führt schon „{other_short}“. Namen müssen eindeutig sein."
             )
-        if fold(authority_id) in {fold(other_name), fold(other_short)}:
+        if fold(authority_id) in keys:
             raise ReferenceChangeRefused(
-                f"Die Kennung „{authority_id}“ ist schon der Name von „{other_short}“. Bitte "
+                f"Die Kennung „{authority_id}“ ist schon vergeben ({other_short}). Bitte "
                 "eine andere Kennung eingeben."
             )
 
