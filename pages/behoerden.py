@@ -101,6 +101,7 @@ st.dataframe(
     table,
     hide_index=True,
     width="stretch",
+    placeholder="–",  # no reported amount, no report, no E-Akte share: a dash, not "None"
     column_config={
         "eingegangen am": st.column_config.DatetimeColumn(format="DD.MM.YYYY"),
         "Budget in €": charts.COUNT,
@@ -186,7 +187,11 @@ with projects_tab:
     else:
         shown, config = charts.project_table(projects)
         st.dataframe(
-            shown.drop(columns=["Behörde"]), hide_index=True, width="stretch", column_config=config
+            shown.drop(columns=["Behörde"]),
+            hide_index=True,
+            width="stretch",
+            column_config=config,
+            placeholder="–",
         )
         st.page_link(
             "pages/vorhaben.py",

@@ -128,7 +128,14 @@ cards[4].metric(
 # The exports (list and charts) state the newest project list they rest on.
 page_as_of(kinds=("projects",), selection=filters.selection)
 st.header(f"Liste: {label}")
-st.dataframe(table, hide_index=True, width="stretch", height=420, column_config=config)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=420,
+    column_config=config,
+    placeholder="–",  # no amount (confidential, not reported) or no date: a dash, not "None"
+)
 st.caption(f"{rule} {RULES['as_of']}")
 table_downloads(
     table,
@@ -177,6 +184,7 @@ charts.show(
     ),
     side,
     column_config={"Budget in €": charts.COUNT},
+    placeholder="–",
     title="Vorhaben nach Gruppe und Ampel",
 )
 st.caption(
@@ -339,6 +347,7 @@ charts.show(
         "Kostenprognose in €": charts.COUNT,
         "Fortschritt in %": charts.COUNT,
     },
+    placeholder="–",
     title="Termine eines Vorhabens über die Perioden",
 )
 st.caption(

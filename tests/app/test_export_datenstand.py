@@ -107,6 +107,7 @@ def test_behoerden_and_eakte_exports_state_their_datenstand(
     assert shown.loc["Polizei", "Kosten n. gem./vertr."] == shown.loc["Polizei", "Vorhaben"] > 0
     assert pd.isna(shown.loc["Polizei", "Budget in €"])
     assert pd.isna(shown.loc["BA Pankow", "Budget in €"])  # sent no list
+    assert at.dataframe[0].proto.placeholder == "–"  # shown as a dash, not "None"
     rows = pd.read_csv(
         io.BytesIO(content), sep=";", skiprows=CSV_HEADER_LINE, dtype=str, keep_default_na=False
     ).set_index("Behörde")

@@ -57,6 +57,7 @@ def test_every_card_follows_the_view(demo_db: Path) -> None:
         at.radio(key="ansicht").set_value(view).run()
         assert not at.exception, at.exception
         table = at.dataframe[0].value
+        assert at.dataframe[0].proto.placeholder == "–"  # no amount: a dash, not "None"
         expected = _expected_cards(table)
         cards = _cards(at)
         for name in ("Vorhaben", "Kosten nicht gemeldet", "Kosten vertraulich"):
