@@ -6,14 +6,21 @@ Streamlit drops a page's bound parameters when the user switches pages in the si
 belong to the page that rendered the widget), so the last values are remembered in the
 session and put back on the next page unless its URL says otherwise: the filters apply across
 pages. The period (``?periode=``) is rendered by ``ui.session`` and carried over the same way.
+
+A link to another page (``st.page_link`` with query parameters, e.g. a recommendation's
+evidence view) names filter values in its URL. Streamlit drops those too when the previous
+page had bound the same keys (it treats them as the previous page's parameters), and keeps the
+widgets' previous values instead; so on a page switch the values the URL names are read from
+the URL as sent and set again here. Values the URL names that are not among the options
+(an outdated bookmark, a typo) are ignored, and the page says so.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import streamlit as st
 
@@ -25,6 +32,9 @@ from ui.data import load
 EMPTY_MESSAGE = "Keine Vorhaben für diese Auswahl"
 _MEMORY = "_filters_memory"
 _LAST_PATH = "_filters_path"
+_MAX_QUERY = 16_384  # characters of a query string read here (Streamlit's own limit is higher)
+_MAX_SHOWN = 5  # unknown values named in the notice
+_MAX_VALUE_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -121,42 +131,135 @@ def _page_identity() -> str:
     return "hash:" + (ctx.page_script_hash if ctx is not None else "")
 
 
-def carry_over(
-    keys: Sequence[str], *, valid: Callable[[str, object], bool], group: str = "filters"
-) -> None:
-    """After a page switch, give the widgets ``keys`` the values they had on the previous
-    page, unless the URL names them. Call before the widgets are created.
-
-    Streamlit forgets a page's URL-bound widgets when the user switches pages in the sidebar
-    (the parameters belong to the page that rendered them), so the values are remembered in
-    the session (:func:`remember`) and set again here, before the widget exists, which makes
-    the new page's widget return them in its first run.
-    """
+def _page_identity_marker(group: str) -> tuple[str | None, str]:
+    """The page of the previous run of this group, and (stored for the next run) this one."""
     page = _page_identity()
     marker = f"{_LAST_PATH}_{group}"
     last = st.session_state.get(marker)
     st.session_state[marker] = page
-    if last is None or last == page:
-        return
+    return last, page
+
+
+def requested() -> dict[str, list[str]]:
+    """The query parameters the browser sent for this run, before Streamlit filtered them.
+
+    ``st.query_params`` lacks, on a page switch, every parameter a widget of the previous page
+    was bound to; the query string of the run still has what the link or the address bar said.
+    """
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    query = getattr(ctx, "query_string", "") or ""
+    if not query or len(query) > _MAX_QUERY:
+        return {}
+    return parse_qs(query, keep_blank_values=True)
+
+
+def carry_over(
+    keys: Sequence[str],
+    *,
+    options: Mapping[str, Mapping[str, object]],
+    url: Mapping[str, Sequence[str]],
+    multiple: bool = True,
+    group: str = "filters",
+) -> dict[str, list[str]]:
+    """Give the widgets ``keys`` the values the URL names, or after a page switch the values
+    they had on the previous page; call before the widgets are created.
+
+    ``options[key]`` maps the text a URL carries (the option's label) to the widget's value;
+    ``url`` is the query the browser asked for (:func:`requested`, read at the start of the
+    run: Streamlit rewrites the run's query string as soon as a bound widget corrects it).
+    Returns, per key, the URL values that are no option (ignored; see :func:`ignored_notice`).
+
+    Streamlit forgets a page's URL-bound widgets when the user switches pages (the parameters
+    belong to the page that rendered them) and, on a switch, lets the widget's previous value
+    win over the URL. So the values are remembered in the session (:func:`remember`) and set
+    here, before the widget exists, which makes the new page's widget return them in its first
+    run: the values of the URL where it names the key, else the remembered ones.
+    """
+    last, page = _page_identity_marker(group)
+    switched = last is not None and last != page
     memory = st.session_state.get(_MEMORY, {})
+    unknown: dict[str, list[str]] = {}
     for key in keys:
-        if key in st.query_params or key not in memory:
+        allowed = options[key]
+        if key in url:
+            texts = [text for text in url[key] if text != ""]
+            known = [allowed[text] for text in texts if text in allowed]
+            bad = [text for text in texts if text not in allowed]
+            if bad:
+                unknown[key] = bad
+            if not (switched or bad):
+                continue  # Streamlit seeds a first run from the URL itself
+            # Set before the widget exists: wins over the widget's previous value (which
+            # st.session_state may still show, though the widget would not return it), and
+            # Streamlit writes it back to the URL, without the unknown values.
+            if multiple:
+                st.session_state[key] = list(dict.fromkeys(known))
+            elif known:
+                st.session_state[key] = known[-1]
+            elif st.session_state.get(key) in allowed.values():
+                st.session_state[key] = st.session_state[key]  # the value shown stays
+            continue
+        if not switched or key in st.query_params or key not in memory:
             continue
         value = memory[key]
+        valid = set(allowed.values())
         if isinstance(value, list):  # also an empty list: a stale value must not come back
-            st.session_state[key] = [v for v in value if valid(key, v)]
-        elif value is not None and valid(key, value):
+            st.session_state[key] = [v for v in value if v in valid]
+        elif value is not None and value in valid:
             st.session_state[key] = value
+    return unknown
+
+
+def _quoted(values: Sequence[str]) -> str:
+    shown = [
+        v if len(v) <= _MAX_VALUE_CHARS else v[: _MAX_VALUE_CHARS - 1] + "…"
+        for v in values[:_MAX_SHOWN]
+    ]
+    more = f" und {len(values) - _MAX_SHOWN} weitere" if len(values) > _MAX_SHOWN else ""
+    return ", ".join(f"„{escape(v)}“" for v in shown) + more
+
+
+def ignored_notice(unknown: Mapping[str, Sequence[str]], *, labels: Mapping[str, str]) -> None:
+    """Say which values of a link were not recognised and ignored (escaped: the URL is
+    anyone's text); nothing when all were recognised."""
+    parts = [f"{labels.get(key, key)} {_quoted(values)}" for key, values in unknown.items()]
+    if parts:
+        st.warning(
+            "Unbekannte Werte im Link wurden ignoriert: "
+            + "; ".join(parts)
+            + ". Gezeigt wird die Auswahl ohne diese Werte.",
+            icon=":material/link_off:",
+        )
 
 
 def remember(key: str, value: object) -> None:
     st.session_state.setdefault(_MEMORY, {})[key] = value
 
 
-def carry_over_period(periods: Sequence[str]) -> None:
+def carry_over_period(periods: Sequence[str], *, url: Mapping[str, Sequence[str]]) -> None:
     """The period selectbox of ``ui.session`` (created by the main script) keeps its value
-    across page switches; call before the selectbox and :func:`remember` after it."""
-    carry_over(["periode"], valid=lambda _key, value: value in periods, group="period")
+    across page switches; call before the selectbox and :func:`remember` after it.
+
+    A period the URL names that does not exist is ignored with a notice naming the period
+    that is shown instead.
+    """
+    unknown = carry_over(
+        ["periode"],
+        options={"periode": {p: p for p in periods}},
+        url=url,
+        multiple=False,
+        group="period",
+    )
+    if unknown and periods:
+        current = st.session_state.get("periode")
+        shown = current if current in periods else periods[0]
+        st.warning(
+            f"Die Berichtsperiode {_quoted(unknown['periode'])} aus dem Link gibt es nicht; "
+            f"sie wurde ignoriert. Gezeigt wird {shown}.",
+            icon=":material/link_off:",
+        )
 
 
 def _reset() -> None:
@@ -175,8 +278,13 @@ def render(*, project_filters: bool = True) -> Filters:
     """
     choices = _choices()
     shown = [spec for spec in SPECS if project_filters or not spec.project_level]
-    allowed = {key: {code for code, _ in values} for key, values in choices.items()}
-    carry_over([spec.key for spec in shown], valid=lambda key, value: value in allowed[key])
+    by_label = {key: {label: code for code, label in values} for key, values in choices.items()}
+    ctx = st.session_state.get("ctx")
+    url = getattr(ctx, "link", None)
+    unknown = carry_over(
+        [spec.key for spec in shown], options=by_label, url=requested() if url is None else url
+    )
+    ignored_notice(unknown, labels={spec.key: spec.label for spec in SPECS})
     box = st.sidebar.expander("Filter", expanded=True, icon=":material/filter_alt:")
     selected: dict[str, tuple[str, ...]] = {}
     labels: dict[str, list[str]] = {}
@@ -199,7 +307,6 @@ def render(*, project_filters: bool = True) -> Filters:
             url[spec.key] = [names.get(v, v) for v in value]
     if labels:
         box.button("Filter zurücksetzen", on_click=_reset, icon=":material/filter_alt_off:")
-    ctx = st.session_state.get("ctx")
     if ctx is not None and ctx.period:
         url["periode"] = [ctx.period]
     return Filters(selection=Selection(**selected), labels=labels, url=url)

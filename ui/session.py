@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -13,7 +13,7 @@ from store import connection as db
 from store.identity import Identity
 from store.settings import get_settings
 from ui.data import load
-from ui.filters import carry_over_period, remember
+from ui.filters import carry_over_period, remember, requested
 
 _init_lock = threading.Lock()
 _ready: set[str] = set()  # database paths initialised by this process
@@ -74,6 +74,8 @@ class Context:
     period: str | None
     include_unpublished: bool
     periods: list[str]
+    # the query the browser asked for, read before a URL-bound widget rewrites it (ui.filters)
+    link: dict[str, list[str]] = field(default_factory=dict)
 
 
 def context(identity: Identity | None = None) -> Context:
@@ -88,10 +90,11 @@ def context(identity: Identity | None = None) -> Context:
         identity = identify().identity
         if identity is None:
             raise RuntimeError("context() needs an identity; app.py shows the sign-in page")
+    link = requested()
     known = load(periods)
     period = None
     if known:
-        carry_over_period(known)  # the URL loses ?periode= when the user switches pages
+        carry_over_period(known, url=link)  # the URL loses ?periode= when the user switches pages
         period = st.sidebar.selectbox(
             "Berichtsperiode",
             known,
@@ -123,4 +126,5 @@ def context(identity: Identity | None = None) -> Context:
         period=period,
         include_unpublished=bool(include_unpublished),
         periods=known,
+        link=link,
     )
