@@ -119,16 +119,20 @@ else:
     )
     row = by_id.loc[chosen]
     with st.form(f"authority_edit_{chosen}", border=True):
-        name = st.text_input("Name", value=str(row["name"]), max_chars=200)
+        name = st.text_input(
+            "Name", value=str(row["name"]), max_chars=200, key=f"authority_name_{chosen}"
+        )
         short_name = st.text_input(
             "Kurzname",
             value=str(row["short_name"]),
             max_chars=60,
+            key=f"authority_short_{chosen}",
             help="Erscheint in Tabellen und Diagrammen; muss eindeutig sein.",
         )
         reports = st.checkbox(
             "meldet Vorhaben (zählt für die Meldequote)",
             value=bool(row["expected_to_report"]),
+            key=f"authority_expected_{chosen}",
             help=RULES["expected"]
             + " Abwählen z. B. für eine aufgelöste Behörde; ihre Meldungen bleiben erhalten.",
         )
@@ -182,32 +186,46 @@ short_names = (
 with st.form(f"authority_new_{form_round}", border=True):
     left, right = st.columns(2)
     new_short = left.text_input(
-        "Kurzname", max_chars=60, placeholder="z. B. LAGetSi", help="Muss eindeutig sein."
+        "Kurzname",
+        max_chars=60,
+        placeholder="z. B. LAGetSi",
+        help="Muss eindeutig sein.",
+        key=f"new_short_{form_round}",
     )
     new_name = right.text_input(
         "Name",
         max_chars=200,
+        key=f"new_name_{form_round}",
         placeholder="z. B. Landesamt für Arbeitsschutz, Gesundheitsschutz und technische "
         "Sicherheit",
     )
     new_kind = left.selectbox(
-        "Art", list(AUTHORITY_KIND_LABELS), format_func=AUTHORITY_KIND_LABELS.get
+        "Art",
+        list(AUTHORITY_KIND_LABELS),
+        format_func=AUTHORITY_KIND_LABELS.get,
+        key=f"new_kind_{form_round}",
+        help="Senatsverwaltung, Bezirksamt, nachgeordnete Behörde oder Landesbetrieb.",
     )
     new_parent = right.selectbox(
         "übergeordnete Behörde",
         parents,
         format_func=lambda a: "keine" if a is None else short_names.get(a, a),
         help="Bei nachgeordneten Behörden und Landesbetrieben die zuständige Senatsverwaltung.",
+        key=f"new_parent_{form_round}",
     )
     new_id = left.text_input(
         "Kennung (optional)",
         max_chars=60,
+        key=f"new_id_{form_round}",
         help="Feste Kennung für Uploads und Links: Kleinbuchstaben, Ziffern, Bindestriche. "
         "Leer lassen, dann wird sie aus dem Kurznamen gebildet (z. B. „BA Mitte“ → "
         "„ba-mitte“).",
     )
     new_reports = right.checkbox(
-        "meldet Vorhaben (zählt für die Meldequote)", value=True, help=RULES["expected"]
+        "meldet Vorhaben (zählt für die Meldequote)",
+        value=True,
+        help=RULES["expected"],
+        key=f"new_expected_{form_round}",
     )
     if st.form_submit_button("Behörde anlegen", type="primary"):
         try:
@@ -291,6 +309,7 @@ with st.form(f"due_date_{period}", border=True):
         "Meldefrist",
         value=current or regular,
         format="DD.MM.YYYY",
+        key=f"due_date_{period}",
         help=RULES["due_date"] + " Darf nicht vor dem Beginn der Periode liegen.",
     )
     if current is None:
