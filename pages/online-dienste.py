@@ -26,6 +26,7 @@ from kpi.services import (
 from ui import charts
 from ui import format as fmt
 from ui.data import load
+from ui.export import context_filters, page_as_of, table_downloads
 from ui.page_guard import guard_page
 
 LEVEL_RULE = (
@@ -67,6 +68,7 @@ if catalogue is None:
     )
     st.stop()
 
+page_as_of(kinds=("services", "catalog"))  # Datenstand of the exports
 figures = load(services_headline, **args)
 trend = load(online_trend, include_unpublished=ctx.include_unpublished)
 current = trend[trend["period"] == ctx.period]
@@ -233,6 +235,16 @@ right.caption(
     "Online-Quote je Zeile: Leistungen mit Reifegrad ≥ 3 ÷ Leistungen der Zeile "
     "(Summe durch Summe)."
 )
+with right:
+    table_downloads(
+        table,
+        title=f"Reifegrad nach {group_label} {ctx.period}",
+        key="od_distribution_table",
+        filters=context_filters(
+            Gliederung=group_label,
+            Angebote="" if dimension == "provider" else OFFER_LABELS[offers],
+        ),
+    )
 
 st.header("Entwicklung je Berichtsperiode")
 if trend.empty:
@@ -279,6 +291,13 @@ else:
     )
     right.dataframe(trend_table, hide_index=True, width="stretch")
     right.caption("Δ: Veränderung zur Vorperiode in Prozentpunkten (Pp.).")
+    with right:
+        table_downloads(
+            trend_table,
+            title="Online-Quote je Berichtsperiode",
+            key="od_trend_table",
+            filters=context_filters(),
+        )
 
 st.header("Leistungen")
 state = load(service_state, **args)
@@ -295,13 +314,18 @@ text = f1.text_input(
     help="Sucht in Leistungsbezeichnung, LeiKa-Schlüssel, OZG-ID und OZG-Leistung.",
 )
 topics = f2.multiselect(
-    "Themenfeld", list(topic_names), format_func=topic_names.get, key="od_themenfeld"
+    "Themenfeld",
+    list(topic_names),
+    format_func=topic_names.get,
+    key="od_themenfeld",
+    placeholder="alle Themenfelder",
 )
 providers = f3.multiselect(
     "Bereitsteller",
     list(provider_names),
     format_func=provider_names.get,
     key="od_bereitsteller",
+    placeholder="alle Bereitsteller",
     help="Leistungen mit einem Angebot dieses Bereitstellers (gleich welcher Reifegrad).",
 )
 f4, f5, f6 = st.columns(3)
@@ -310,9 +334,12 @@ levels = f4.multiselect(
     list(LEVELS),
     format_func=lambda n: f"Reifegrad {n}",
     key="od_reifegrad",
+    placeholder="alle Reifegrade",
 )
 authority_names = sorted(state["authority_name"].unique())
-authorities = f5.multiselect("Behörde", authority_names, key="od_behoerde")
+authorities = f5.multiselect(
+    "Behörde", authority_names, key="od_behoerde", placeholder="alle Behörden"
+)
 online_choice = f6.selectbox(
     "Online (Reifegrad ≥ 3)",
     ["alle", "ja", "nein"],
@@ -361,6 +388,8 @@ SERVICE_COLUMNS = {
         format="%d", help="Bestes Angebot des Landes Berlin oder eines Bezirks"
     ),
 }
+# The LeiKa key is a 14-digit identifier, not an amount: text in Excel, no thousands separator.
+SERVICE_EXPORT_KINDS = {"LeiKa-Schlüssel": "text", "OZG-ID": "text"}
 st.caption(
     f"{fmt.number(len(filtered))} von {fmt.number(len(state))} Leistungen. Reifegrad: bestes "
     "Angebot (0 = kein Angebot gemeldet)."
@@ -368,12 +397,27 @@ st.caption(
 if filtered.empty:
     st.info("Keine Leistung passt zu den Filtern. Bitte Filter lockern oder die Suche ändern.")
 else:
+    shown_services = service_table(filtered)
     st.dataframe(
-        service_table(filtered),
+        shown_services,
         hide_index=True,
         width="stretch",
         column_config=SERVICE_COLUMNS,
         key="od_tabelle",
+    )
+    table_downloads(
+        shown_services,
+        title=f"Leistungen {ctx.period}",
+        key="od_services_table",
+        filters=context_filters(
+            Suche=text.strip(),
+            Themenfeld=", ".join(topic_names[t] for t in topics),
+            Bereitsteller=", ".join(provider_names[p] for p in providers),
+            Reifegrad=", ".join(str(n) for n in levels),
+            Behörde=", ".join(authorities),
+            Online="" if online_choice == "alle" else online_choice,
+        ),
+        column_kinds=SERVICE_EXPORT_KINDS,
     )
 
 st.header("OZG-Leistungen und ihre Verwaltungsleistungen")
@@ -405,6 +449,13 @@ if chosen is None:
         }
     )
     st.dataframe(overview, hide_index=True, width="stretch", key="od_ozg_tabelle")
+    table_downloads(
+        overview,
+        title=f"OZG-Leistungen {ctx.period}",
+        key="od_ozg_table",
+        filters=context_filters(),
+        column_kinds={"OZG-ID": "text"},
+    )
 else:
     members = filter_services(state, ozg_id=chosen)
     summary = bundles[bundles["ozg_id"] == chosen].iloc[0]
@@ -413,12 +464,20 @@ else:
         f"{fmt.number(summary['online_all'])}, mit Berliner Angebot "
         f"{fmt.number(summary['online_own'])}."
     )
+    members_shown = service_table(members)
     st.dataframe(
-        service_table(members),
+        members_shown,
         hide_index=True,
         width="stretch",
         column_config=SERVICE_COLUMNS,
         key="od_ozg_leistungen",
+    )
+    table_downloads(
+        members_shown,
+        title=f"Leistungen der OZG-Leistung {chosen} {ctx.period}",
+        key="od_ozg_members_table",
+        filters=context_filters(**{"OZG-Leistung": bundle_names[chosen]}),
+        column_kinds=SERVICE_EXPORT_KINDS,
     )
 
 with st.expander(
@@ -428,8 +487,14 @@ with st.expander(
     if new.empty:
         st.info(f"In den {NEW_ONLINE_DAYS} Tagen bis zum Periodenende ging keine Leistung online.")
     else:
-        st.dataframe(
-            service_table(new), hide_index=True, width="stretch", column_config=SERVICE_COLUMNS
+        new_shown = service_table(new)
+        st.dataframe(new_shown, hide_index=True, width="stretch", column_config=SERVICE_COLUMNS)
+        table_downloads(
+            new_shown,
+            title=f"Neu online {NEW_ONLINE_DAYS} Tage {ctx.period}",
+            key="od_new_online_table",
+            filters=context_filters(),
+            column_kinds=SERVICE_EXPORT_KINDS,
         )
 
 with st.expander(f"Nachnutzung prüfen ({fmt.number(figures['services_adoption_candidates'])})"):
@@ -437,20 +502,24 @@ with st.expander(f"Nachnutzung prüfen ({fmt.number(figures['services_adoption_c
     if candidates.empty:
         st.info("Kein EfA- oder Bundesangebot ≥ 3, das Berlin nicht schon selbst erreicht.")
     else:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "LeiKa-Schlüssel": candidates["leika_key"].fillna("nicht im LeiKa"),
-                    "Leistung": candidates["name"],
-                    "Themenfeld": candidates["topic_name"],
-                    "Behörde": candidates["authority_name"],
-                    "Angebot zur Nachnutzung": candidates["reuse_offer"],
-                    "Reifegrad dort": candidates["reuse_level"],
-                    "Reifegrad Berlin": candidates["own_level"],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
+        candidates_shown = pd.DataFrame(
+            {
+                "LeiKa-Schlüssel": candidates["leika_key"].fillna("nicht im LeiKa"),
+                "Leistung": candidates["name"],
+                "Themenfeld": candidates["topic_name"],
+                "Behörde": candidates["authority_name"],
+                "Angebot zur Nachnutzung": candidates["reuse_offer"],
+                "Reifegrad dort": candidates["reuse_level"],
+                "Reifegrad Berlin": candidates["own_level"],
+            }
+        )
+        st.dataframe(candidates_shown, hide_index=True, width="stretch")
+        table_downloads(
+            candidates_shown,
+            title=f"Nachnutzung prüfen {ctx.period}",
+            key="od_adoption_table",
+            filters=context_filters(),
+            column_kinds=SERVICE_EXPORT_KINDS,
         )
 
 with st.expander("Datenquellen dieser Periode"):
@@ -458,17 +527,18 @@ with st.expander("Datenquellen dieser Periode"):
     if sources.empty:
         st.info("Für diese Periode wurde noch kein Stand der Onlinedienste eingelesen.")
     else:
+        sources_shown = pd.DataFrame(
+            {
+                "Quelle": sources["source_label"],
+                "Behörde": sources["authority"],
+                "Periode": sources["period_id"],
+                "eingegangen am": pd.to_datetime(sources["submitted_at"]),
+                "Stand": pd.to_datetime(sources["as_of"]),
+                "Angebote": sources["offers"],
+            }
+        )
         st.dataframe(
-            pd.DataFrame(
-                {
-                    "Quelle": sources["source_label"],
-                    "Behörde": sources["authority"],
-                    "Periode": sources["period_id"],
-                    "eingegangen am": pd.to_datetime(sources["submitted_at"]),
-                    "Stand": pd.to_datetime(sources["as_of"]),
-                    "Angebote": sources["offers"],
-                }
-            ),
+            sources_shown,
             hide_index=True,
             width="stretch",
             column_config={
@@ -480,6 +550,13 @@ with st.expander("Datenquellen dieser Periode"):
             "Je Behörde und Quelle zählt ihr neuester Stand bis zur gewählten Periode "
             "(letzter bekannter Stand). PVOG-Export: „ok“ gilt als Reifegrad 3; "
             "Service-Portal: Online-Link = Reifegrad 3, sonst Reifegrad 1 (Information)."
+        )
+        table_downloads(
+            sources_shown,
+            title=f"Datenquellen Onlinedienste {ctx.period}",
+            key="od_sources_table",
+            filters=context_filters(),
+            column_kinds={"eingegangen am": "datetime", "Stand": "date"},
         )
 
 
@@ -574,19 +651,22 @@ def national_section() -> None:
             f"{nat_muni_names[nat_muni]}: {fmt.number(int(nat_offers['online'].sum()))} von "
             f"{fmt.number(len(nat_offers))} Leistungen online (Reifegrad ≥ 3)."
         )
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "LeiKa-Schlüssel": nat_offers["leika_key"],
-                    "Leistung": nat_offers["name"],
-                    "Themenfeld": nat_offers["topic_name"],
-                    "Reifegrad": nat_offers["maturity_level"],
-                    "Angebot von": nat_offers["provider"],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            key="od_bund_leistungen",
+        nat_offers_shown = pd.DataFrame(
+            {
+                "LeiKa-Schlüssel": nat_offers["leika_key"],
+                "Leistung": nat_offers["name"],
+                "Themenfeld": nat_offers["topic_name"],
+                "Reifegrad": nat_offers["maturity_level"],
+                "Angebot von": nat_offers["provider"],
+            }
+        )
+        st.dataframe(nat_offers_shown, hide_index=True, width="stretch", key="od_bund_leistungen")
+        table_downloads(
+            nat_offers_shown,
+            title=f"Leistungen {nat_muni_names[nat_muni]} {ctx.period}",
+            key="od_bund_leistungen_table",
+            filters=context_filters(Gemeinde=nat_muni_names[nat_muni]),
+            column_kinds=SERVICE_EXPORT_KINDS,
         )
     else:
         nat_level = (
@@ -628,6 +708,19 @@ def national_section() -> None:
         if len(nat_rows) > 40:
             nat_left.caption("Diagramm: die 40 einwohnerstärksten; alle Zeilen in der Tabelle.")
         nat_right.dataframe(nat_shown, hide_index=True, width="stretch", key="od_bund_tabelle")
+        with nat_right:
+            table_downloads(
+                nat_shown,
+                title=f"Verfügbarkeit je {nat_label} {ctx.period}",
+                key="od_bund_table",
+                filters=context_filters(
+                    Themenfeld="" if nat_topic is None else nat_topic_label[nat_topic],
+                    Land=""
+                    if nat_state is None
+                    else dict(zip(nat_states["code"], nat_states["name"], strict=True))[nat_state],
+                    Kreis="" if nat_district is None else nat_names[nat_district],
+                ),
+            )
 
 
 if nat_snapshot is not None:
