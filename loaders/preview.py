@@ -43,6 +43,32 @@ _EXTRA_LABELS = {"cost_reporting_status": "Kostenmeldung"}
 _EXTRA_TYPES = {"cost_reporting_status": "money_status"}
 
 
+def stored_as(*, authority_id: str, period_id: str, kind: str, content_sha256: str) -> int | None:
+    """The number of the stored submission with exactly this content, if ``commit`` would
+    answer "already present" (same rule: the authority's newest submission of the period and
+    kind has the same content hash) — so the page can say so before anyone confirms."""
+    from store import connection as db
+    from store.submissions import latest_submission
+
+    if not content_sha256:
+        return None
+    latest = latest_submission(
+        db.cursor(), authority_id=authority_id, period_id=period_id, kind=kind
+    )
+    return latest[0] if latest and latest[1] == content_sha256 else None
+
+
+def categories_for(kind: str) -> tuple[str, ...]:
+    """The change categories the fields of ``kind`` can fall into, in display order: an
+    E-Akte status has no traffic light and no costs, so its preview must not count them."""
+    spec = KINDS[kind]
+    specs = {f.name: f for f in spec.fields}
+    found = {_category(name, specs) for name in specs if name != spec.sort_key}
+    if any(f.type == "money" for f in spec.fields):
+        found.add(CATEGORY_COSTS)
+    return tuple(c for c in CATEGORIES if c in found)
+
+
 @dataclass
 class Preview:
     """The change an upload makes; ``baseline`` describes what it is compared with."""

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from kpi.audit import log_file_refusal
 from kpi.submissions import (
     authority_names,
     comparison_submission,
@@ -43,10 +44,19 @@ from loaders.eakte import (
     prepare_collection,
 )
 from loaders.eakte import KIND as EAKTE_KIND
-from loaders.errors import LoaderError, NotAllowed
+from loaders.errors import FileRefused, LoaderError, NotAllowed
 from loaders.ingest import IngestResult, Prepared, commit, prepare
 from loaders.kinds import KINDS
-from loaders.preview import CATEGORY_COSTS, CATEGORY_DATES, CATEGORY_LIGHT, Preview, compare
+from loaders.preview import (
+    CATEGORY_COSTS,
+    CATEGORY_DATES,
+    CATEGORY_LIGHT,
+    Preview,
+    categories_for,
+    compare,
+    stored_as,
+)
+from loaders.projects import foreign_list_problem
 from loaders.template import TemplateInfo, build_template, template_file_name
 from loaders.validation_report import counts, problem_table, report_file_name, report_xlsx
 from store import connection as db
@@ -66,6 +76,11 @@ def md(text: object) -> str:
     """File names, headers and cell values come from uploads: never let them act as Markdown
     (links, images) in labels and messages."""
     return str(text).translate(_MD_SPECIAL)
+
+
+def count_of(n: int, singular: str, plural: str) -> str:
+    """``1 Hinweis``, ``2 Hinweise``: German number and the noun in the right number."""
+    return f"{fmt.number(n)} {singular if n == 1 else plural}"
 
 
 guard_page(__file__)
@@ -155,7 +170,7 @@ baseline = (
     else load(comparison_submission, authority_id=authority_id, period=period, kind=kind)
 )
 prefill = st.checkbox(
-    f"Mit den aktuellen {spec.row_noun} vorbefüllen",
+    "Mit den Angaben der neuesten Meldung vorbefüllen",
     value=baseline is not None,
     disabled=baseline is None,
     key="submit_prefill",
@@ -168,7 +183,9 @@ if collection:
         "(Kennung, Kurzname oder Name)."
     )
 elif baseline is None:
-    st.caption(f"Für {authority_name} liegt noch keine {spec.label} vor: Die Vorlage ist leer.")
+    st.caption(
+        f"Für {authority_name} liegt noch keine Meldung „{spec.label}“ vor: Die Vorlage ist leer."
+    )
 
 
 def _template_bytes() -> bytes:
@@ -192,13 +209,15 @@ st.download_button(
 
 # --- 3. upload --------------------------------------------------------------------------------
 st.header("2. Datei hochladen und prüfen")
+# No ``type=`` restriction: Streamlit would refuse other files with an English message and
+# no audit entry; the loaders' guard refuses them in German and writes the refusal to the log.
 uploads = st.file_uploader(
-    "Excel- oder CSV-Dateien (mehrere möglich)",
-    type=["xlsx", "csv", "txt"],
+    "Excel-Dateien (.xlsx) oder CSV-Dateien (.csv, .txt), mehrere möglich",
     accept_multiple_files=True,
     key=f"submit_upload_{state['round']}",
     help="Jede Datei wird einzeln geprüft und nach Ihrer Bestätigung als eigene Meldung "
-    "übernommen. Nichts wird gespeichert, bevor Sie bestätigen.",
+    "übernommen. Nichts wird gespeichert, bevor Sie bestätigen. Andere Dateiarten werden "
+    "bei der Prüfung abgewiesen.",
 )
 
 
@@ -213,6 +232,7 @@ class FileState:
     prepared: Prepared | PreparedCollection | None = None
     prepared_for: str = ""
     rejection_logged: bool = False
+    refusal: str | None = None  # German message of a refused file; audited once, then shown
     preview: Preview | None = None
     report: bytes | None = None
 
@@ -339,8 +359,8 @@ def _prepare(fs: FileState) -> Prepared | PreparedCollection | None:
             )
         errors = len(fs.prepared.errors)
         status.update(
-            label=f"„{md(fs.name)}“ geprüft: {errors} Fehler, "
-            f"{len(fs.prepared.problems) - errors} Hinweise",
+            label=f"„{md(fs.name)}“ geprüft: {count_of(errors, 'Fehler', 'Fehler')}, "
+            f"{count_of(len(fs.prepared.problems) - errors, 'Hinweis', 'Hinweise')}",
             state="error" if errors else "complete",
         )
     return fs.prepared
@@ -397,7 +417,9 @@ def _show_preview(preview: Preview) -> None:
             "Behörden, die die Datei nicht nennt, bleiben unverändert."
         )
     elif base is None:
-        st.caption(f"Erste {spec.label} von {authority_name}: Alle {spec.row_noun} sind neu.")
+        st.caption(
+            f"Erste Meldung „{spec.label}“ von {authority_name}: Alle {spec.row_noun} sind neu."
+        )
     else:
         where = (
             f"der aktuellen Meldung für {period}"
@@ -420,10 +442,18 @@ def _show_preview(preview: Preview) -> None:
     p2.metric("geändert", fmt.number(c.get("geändert", 0)), help="Mindestens ein Feld anders.")
     p3.metric("entfallen", fmt.number(c.get("entfallen", 0)), help="Bisher gemeldet, fehlt jetzt.")
     p4.metric("unverändert", fmt.number(preview.unchanged), help="Alle Felder gleich.")
-    st.caption(
-        f"Davon mit geänderter Ampel: {c.get(CATEGORY_LIGHT, 0)}, geänderten Terminen: "
-        f"{c.get(CATEGORY_DATES, 0)}, geänderten Kosten: {c.get(CATEGORY_COSTS, 0)}."
-    )
+    applies = categories_for(kind)
+    parts = [
+        f"{wording} {fmt.number(c.get(category, 0))}"
+        for category, wording in (
+            (CATEGORY_LIGHT, "geänderter Ampel:"),
+            (CATEGORY_DATES, "geänderten Terminen:"),
+            (CATEGORY_COSTS, "geänderten Kosten:"),
+        )
+        if category in applies
+    ]
+    if parts:
+        st.caption("Davon mit " + ", ".join(parts) + ".")
     t_new, t_changed, t_removed = st.tabs(
         [
             f"Neu ({len(preview.added)})",
@@ -448,7 +478,69 @@ def _show_preview(preview: Preview) -> None:
             st.dataframe(preview.removed, hide_index=True, width="stretch")
 
 
+def _refuse(fs: FileState, exc: LoaderError, *, audited: bool) -> None:
+    """Show a refused file's German message and audit the refusal once per uploaded file
+    (``audited``: the loaders wrote the entry already). Later reruns only show the message."""
+    if not audited:
+        log_file_refusal(
+            identity,
+            authority_id=authority_id or None,
+            period=period,
+            file_name=fs.name,
+            reason=exc.message,
+        )
+    fs.refusal = exc.message
+    st.error(md(exc.message), icon="🚫")
+
+
+def _already_stored(prepared: Prepared | PreparedCollection) -> dict[str, int]:
+    """Authority → number of the stored submission with the same content: what ``commit``
+    would answer "already present" for (it compares the same hash)."""
+    if isinstance(prepared, PreparedCollection):
+        hashes = prepared.hashes
+    else:
+        hashes = {prepared.authority_id: prepared.content_sha256}
+    found = {
+        a: stored_as(authority_id=a, period_id=period, kind=kind, content_sha256=digest)
+        for a, digest in hashes.items()
+    }
+    return {a: n for a, n in found.items() if n is not None}
+
+
+def _show_already_stored(prepared: Prepared | PreparedCollection) -> bool:
+    """Say before "übernehmen" when nothing new would be saved; True if nothing would be."""
+    stored = _already_stored(prepared)
+    if not stored:
+        return False
+    if isinstance(prepared, PreparedCollection) and len(stored) < len(prepared.hashes):
+        st.info(
+            f"{count_of(len(stored), 'Behörde', 'Behörden')} dieser Datei "
+            f"{'hat' if len(stored) == 1 else 'haben'} für {period} bereits genau diesen "
+            "E-Akte-Stand gemeldet; für sie wird nichts Neues gespeichert.",
+            icon="ℹ️",
+        )
+        return False
+    numbers = ", ".join(f"Nr. {n}" for n in sorted(stored.values()))
+    st.info(
+        f"Dieser Inhalt ist bereits gespeichert (Meldung {numbers}); eine Übernahme würde "
+        "nichts Neues speichern. Laden Sie eine geänderte Datei hoch, wenn sich etwas "
+        "geändert hat.",
+        icon="ℹ️",
+    )
+    return True
+
+
 def _confirm(fs: FileState, prepared: Prepared | PreparedCollection, key: str) -> None:
+    foreign = foreign_list_problem(prepared.problems)
+    confirmed_own = True
+    if foreign is not None:
+        confirmed_own = st.checkbox(
+            f"Ich habe die Datei geprüft: Sie enthält die Vorhaben von {authority_name}.",
+            key=f"own_list_{key}",
+            help="Die Vorhaben-Nummern oder E-Mail-Adressen der Datei deuten auf "
+            f"„{md(foreign.value)}“. Erst nach dieser Bestätigung lässt sich die Meldung "
+            "übernehmen.",
+        )
     publish = False
     if identity.role == "admin":
         publish = st.checkbox(
@@ -461,7 +553,7 @@ def _confirm(fs: FileState, prepared: Prepared | PreparedCollection, key: str) -
         if collection
         else f"Meldung übernehmen ({fmt.number(len(prepared.frame))} {spec.row_noun})"
     )
-    if st.button(label, type="primary", key=f"confirm_{key}"):
+    if st.button(label, type="primary", key=f"confirm_{key}", disabled=not confirmed_own):
         status = "published" if publish else "draft"
         try:
             result: IngestResult | CollectionResult = (
@@ -513,15 +605,22 @@ for (upload, data), key in zip(listed, current_keys, strict=True):
     fs = files.setdefault(key, FileState(name=upload.name, data=data))
     with st.container(border=True):
         st.text(f"📄 {upload.name}")
-        try:
-            if not _mapping_step(fs, key):
-                continue
-            prepared = _prepare(fs)
-        except NotAllowed as exc:
-            st.error(md(exc.message))
+        if fs.refusal is not None:  # refused (and audited) on an earlier run
+            st.error(md(fs.refusal), icon="🚫")
             continue
+        try:
+            if not _mapping_step(fs, key):  # guards and reads the file: nothing audits it
+                continue
         except LoaderError as exc:
-            st.error(md(exc.message))
+            _refuse(fs, exc, audited=False)
+            continue
+        try:
+            prepared = _prepare(fs)
+        except NotAllowed as exc:  # the loaders audit every refused permission
+            _refuse(fs, exc, audited=True)
+            continue
+        except LoaderError as exc:  # prepare audits refused files; the collection path not
+            _refuse(fs, exc, audited=isinstance(exc, FileRefused) and not collection)
             continue
         if prepared is None:
             continue
@@ -563,7 +662,12 @@ for (upload, data), key in zip(listed, current_keys, strict=True):
                 else None
             )
             fs.preview = compare(prepared.frame, old_rows, kind=kind, baseline=baseline_now)
+        foreign = foreign_list_problem(prepared.problems)
+        if foreign is not None:
+            st.warning(md(foreign.message), icon="⚠️")
         _show_preview(fs.preview)
+        if _show_already_stored(prepared):
+            continue
         _confirm(fs, prepared, key)
 
 for stale in [k for k in files if k not in current_keys]:
