@@ -95,6 +95,8 @@ else:
         hide_index=True,
         width="stretch",
         column_config={
+            # a medium Name column keeps "meldet Vorhaben" and "Meldungen" in view
+            "Name": st.column_config.TextColumn(width="medium"),
             "Meldungen": st.column_config.NumberColumn(format="%d", help=RULES["submissions"]),
             "meldet Vorhaben": st.column_config.TextColumn(help=RULES["expected"]),
             "neueste Periode": st.column_config.TextColumn(
