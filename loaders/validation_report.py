@@ -88,7 +88,7 @@ def report_xlsx(
     report.write_string(
         1,
         0,
-        f"{summary['errors']} Fehler, {summary['warnings']} Hinweise; erstellt am "
+        f"{summary['errors']} Fehler, {summary['warnings']} Hinweis{'' if summary['warnings'] == 1 else 'e'}; erstellt am "
         f"{(created_at or dt.datetime.now()):%d.%m.%Y %H:%M}. Fehler verhindern die "
         "Übernahme, Hinweise nicht.",
     )

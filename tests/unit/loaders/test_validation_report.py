@@ -146,7 +146,7 @@ def test_report_workbook_marks_the_offending_cells(empty_db: Path) -> None:
         if listing.cell(r, 6).value
     ]
     assert len(listed) == len(prepared.problems) == 10
-    assert "9 Fehler, 1 Hinweise" in str(listing.cell(2, 1).value)
+    assert "9 Fehler, 1 Hinweis;" in str(listing.cell(2, 1).value)
 
     marked = book["Datei mit Markierungen"]
     headers = {marked.cell(4, c).value: c for c in range(1, marked.max_column + 1)}
