@@ -108,6 +108,10 @@ st.dataframe(
     column_config={
         "Zeitpunkt": st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm:ss"),
         "Meldung Nr.": st.column_config.NumberColumn(format="%d"),
+        "Details": st.column_config.TextColumn(
+            help="Was der Eintrag festhält, in Worten (Datei, Art, Zeilen, Hinweise, Grund); "
+            "gespeichert bleibt der Eintrag unverändert."
+        ),
     },
 )
 filters = {
