@@ -219,82 +219,78 @@ if not public:
     )
 
 # --- Überfällig und fehlende Meldungen ---------------------------------------------------------
-left, right = st.columns(2)
-with left:
-    st.header("Überfällige Vorhaben")
-    st.caption(RULES["overdue"])
-    if public:
-        st.metric(
-            "überfällig", fmt.number(figures["overdue"]["value"]), help=HEADLINES["overdue"][1]
-        )
+# One below the other: side by side, each table got half the width and was cut off at 1440 px.
+st.header("Überfällige Vorhaben")
+st.caption(RULES["overdue"])
+if public:
+    st.metric("überfällig", fmt.number(figures["overdue"]["value"]), help=HEADLINES["overdue"][1])
+else:
+    late = load(overdue_projects, today=today, **args)
+    if late.empty:
+        st.success("Keine überfälligen Vorhaben in dieser Auswahl.")
     else:
-        late = load(overdue_projects, today=today, **args)
-        if late.empty:
-            st.success("Keine überfälligen Vorhaben in dieser Auswahl.")
-        else:
-            shown = late.head(10)
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "Behörde": shown["short_name"],
-                        "Vorhaben": shown["title"],
-                        "Ende geplant": shown["baseline_end"],
-                        "Ende Prognose": shown["forecast_end"],
-                        "Ampel berechnet": shown["computed_light"].map(charts.light_label),
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-                column_config={"Ende geplant": charts.DATE, "Ende Prognose": charts.DATE},
-            )
-            st.page_link(
-                "pages/vorhaben.py",
-                label=f"Alle {fmt.number(len(late))} überfälligen Vorhaben",
-                icon=":material/arrow_forward:",
-                query_params=filters.link(ansicht="überfällig"),
-            )
-with right:
-    st.header("Fehlende Meldungen")
-    st.caption(REPORTING_RULES["age"])
-    reports = load(
-        reporting_overview,
-        period=ctx.period,
-        today=today,
-        include_unpublished=ctx.include_unpublished,
-        selection=filters.selection,
-    )
-    missing = reports[~reports["reported"]]
-    if missing.empty:
-        st.success(f"Alle Behörden dieser Auswahl haben für {ctx.period} gemeldet.")
-    else:
-        st.warning(
-            f"{fmt.number(len(missing))} Behörden haben für {ctx.period} noch keine Vorhabenliste.",
-            icon=":material/schedule:",
-        )
+        shown = late.head(10)
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Behörde": missing["short_name"],
-                    "Art": missing["authority_kind"].map(AUTHORITY_KIND_LABELS),
-                    "neueste Meldung für": missing["latest_period"].fillna("noch nie"),
-                    "eingegangen am": missing["latest_submitted_at"],
-                    "Tage seitdem": missing["latest_age_days"],
+                    "Behörde": shown["short_name"],
+                    "Vorhaben": shown["title"],
+                    "Ende geplant": shown["baseline_end"],
+                    "Ende Prognose": shown["forecast_end"],
+                    "Ampel berechnet": shown["computed_light"].map(charts.light_label),
                 }
             ),
             hide_index=True,
             width="stretch",
-            column_config={
-                "eingegangen am": st.column_config.DatetimeColumn(format="DD.MM.YYYY"),
-                "Tage seitdem": charts.COUNT,
-            },
+            column_config={"Ende geplant": charts.DATE, "Ende Prognose": charts.DATE},
         )
-    if not public:
         st.page_link(
-            "pages/behoerden.py",
-            label="Meldestand aller Behörden",
+            "pages/vorhaben.py",
+            label=f"Alle {fmt.number(len(late))} überfälligen Vorhaben",
             icon=":material/arrow_forward:",
-            query_params=filters.link(),
+            query_params=filters.link(ansicht="überfällig"),
         )
+st.header("Fehlende Meldungen")
+st.caption(REPORTING_RULES["age"])
+reports = load(
+    reporting_overview,
+    period=ctx.period,
+    today=today,
+    include_unpublished=ctx.include_unpublished,
+    selection=filters.selection,
+)
+missing = reports[~reports["reported"]]
+if missing.empty:
+    st.success(f"Alle Behörden dieser Auswahl haben für {ctx.period} gemeldet.")
+else:
+    st.warning(
+        f"{fmt.number(len(missing))} Behörden haben für {ctx.period} noch keine Vorhabenliste.",
+        icon=":material/schedule:",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Behörde": missing["short_name"],
+                "Art": missing["authority_kind"].map(AUTHORITY_KIND_LABELS),
+                "neueste Meldung für": missing["latest_period"].fillna("noch nie"),
+                "eingegangen am": missing["latest_submitted_at"],
+                "Tage seitdem": missing["latest_age_days"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "eingegangen am": st.column_config.DatetimeColumn(format="DD.MM.YYYY"),
+            "Tage seitdem": charts.COUNT,
+        },
+    )
+if not public:
+    st.page_link(
+        "pages/behoerden.py",
+        label="Meldestand aller Behörden",
+        icon=":material/arrow_forward:",
+        query_params=filters.link(),
+    )
 
 if not public:
     st.header("Weiter zu")
@@ -322,7 +318,8 @@ if not public:
 if not public:
     from kpi.recommendations import recommendations, top_from
 
-    st.header("Wichtigste Handlungsempfehlungen")
+    # "Handlungsempfehlungen" is too long for one line at 390 px; the link below names it.
+    st.header("Wichtigste Empfehlungen")
     advice = load(
         recommendations,
         period=ctx.period,
@@ -342,16 +339,22 @@ if not public:
                         {"high": "🔴 hoch", "medium": "🟠 mittel", "low": "⚪ niedrig"}
                     ),
                     "Empfehlung": top["title"],
-                    "Regel": top["rule_title"],
                 }
             ),
             hide_index=True,
             width="stretch",
-            column_config={"Rang": charts.COUNT},
+            # narrow rank and urgency columns: the recommendation gets the room and is not
+            # cut off at 1440 px (its longest titles are about 100 characters)
+            column_config={
+                "Rang": st.column_config.NumberColumn(format="%d", width=56),
+                "Dringlichkeit": st.column_config.TextColumn(width=110),
+                "Empfehlung": st.column_config.TextColumn(width=760),
+            },
         )
         st.caption(
             "Die fünf ranghöchsten nicht zurückgestellten Empfehlungen: zuerst nach "
-            "Dringlichkeit, dann nach Tragweite (Anteil am Ganzen, an dem die Regel misst)."
+            "Dringlichkeit, dann nach Tragweite (Anteil am Ganzen, an dem die Regel misst). "
+            "Regel und Belege jeder Empfehlung: Seite „Handlungsempfehlungen“."
         )
     st.page_link(
         "pages/empfehlungen.py",

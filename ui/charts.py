@@ -167,7 +167,15 @@ def light_matrix(frame: pd.DataFrame, *, row: str, column: str, value: str) -> a
             f"{column}:N",
             sort=[*LIGHT_LABELS, light_label(None)],
             title="Ampel berechnet",
-            axis=alt.Axis(labelAngle=0, orient="top"),
+            # Narrow screens (390 px): "⚪ keine berechnet" was wider than its column, and
+            # Vega-Lite then hid every other label ("gelb", "rot"). Under the axis title
+            # "Ampel berechnet" the label "⚪ keine" says the same; no label is ever dropped.
+            axis=alt.Axis(
+                labelAngle=0,
+                orient="top",
+                labelExpr=f"replace(datum.label, ' {NO_LIGHT_LABEL}', ' keine')",
+                labelOverlap=False,
+            ),
         ),
     )
     cells = base.mark_rect(stroke="#ffffff").encode(
