@@ -358,7 +358,9 @@ def report_pdf(
         pdf.set_font(font, "B", 12)
         pdf.cell(0, 8, clean(heading), new_x="LMARGIN", new_y="NEXT")
         y = pdf.get_y()
-        chart_width = 105.0
+        # the chart leaves the table the room its longest words need (no word breaks)
+        room = pdf.w - pdf.l_margin - pdf.r_margin - 4
+        chart_width = min(105.0, room - sum(column_needs(pdf, font, clean, table)))
         try:
             image = pdf.image(io.BytesIO(_png(chart)), x=pdf.l_margin, y=y, w=chart_width)
             chart_height = float(getattr(image, "rendered_height", 0) or 55)
@@ -432,7 +434,8 @@ def _table(
     from fpdf.fonts import FontFace
 
     left = pdf.get_x()  # type: ignore[attr-defined]
-    pdf.set_font(font, size=8)  # type: ignore[attr-defined]
+    widths = column_widths(pdf, font, clean, frame, width=width, weights=col_widths)
+    pdf.set_font(font, size=TABLE_FONT_SIZE)  # type: ignore[attr-defined]
     with pdf.table(  # type: ignore[attr-defined]
         width=width,
         align="LEFT",
@@ -440,7 +443,7 @@ def _table(
         headings_style=FontFace(emphasis="BOLD", fill_color=(221, 235, 247)),
         first_row_as_headings=True,
         text_align="LEFT",
-        col_widths=col_widths,
+        col_widths=widths,
     ) as table:
         pdf.l_margin, saved = left, pdf.l_margin  # type: ignore[attr-defined]
         table.row([clean(str(c)) for c in frame.columns])
@@ -448,6 +451,58 @@ def _table(
             table.row([clean(_cell(v)) for v in values])
     pdf.l_margin = saved  # type: ignore[attr-defined]
     pdf.set_x(pdf.l_margin)  # type: ignore[attr-defined]
+
+
+TABLE_FONT_SIZE = 8
+
+
+def column_needs(
+    pdf: object, font: str, clean: Callable[[str], str], frame: pd.DataFrame
+) -> list[float]:
+    """The narrowest width (mm) of every column in which none of its words has to break: the
+    longest word (headings measured in bold) plus the cell margins."""
+    margin = 2 * float(pdf.c_margin) + 1.0  # type: ignore[attr-defined]
+    need: list[float] = []
+    for column in frame.columns:
+        pdf.set_font(font, "B", TABLE_FONT_SIZE)  # type: ignore[attr-defined]
+        words = [pdf.get_string_width(w) for w in clean(str(column)).split()]  # type: ignore[attr-defined]
+        pdf.set_font(font, "", TABLE_FONT_SIZE)  # type: ignore[attr-defined]
+        for value in frame[column]:
+            words += [pdf.get_string_width(w) for w in clean(_cell(value)).split()]  # type: ignore[attr-defined]
+        need.append(max(words, default=0.0) + margin)
+    return need
+
+
+def column_widths(
+    pdf: object,
+    font: str,
+    clean: Callable[[str], str],
+    frame: pd.DataFrame,
+    *,
+    width: float,
+    weights: tuple[float, ...] | None = None,
+) -> tuple[float, ...]:
+    """Column widths in mm, summing to ``width``, in which no word has to break.
+
+    fpdf2 breaks a word that is wider than its cell anywhere ("gemeld|et", "Meldequo|te").
+    Every column gets at least its :func:`column_needs`; the rest of the width is shared by
+    ``weights`` (equal without). Only if even the longest words do not fit side by side are
+    the columns scaled down by their need."""
+    need = column_needs(pdf, font, clean, frame)
+    if sum(need) >= width:
+        return tuple(n * width / sum(need) for n in need)
+    shares = list(weights) if weights else [1.0] * len(need)
+    fixed: set[int] = set()
+    while True:  # columns whose share is below their need keep their need; share the rest
+        free = width - sum(need[i] for i in fixed)
+        weight = sum(shares[i] for i in range(len(need)) if i not in fixed)
+        short = {
+            i for i in range(len(need)) if i not in fixed and shares[i] / weight * free < need[i]
+        }
+        if not short:
+            break
+        fixed |= short
+    return tuple(need[i] if i in fixed else shares[i] / weight * free for i in range(len(need)))
 
 
 def _cell(value: object) -> str:
