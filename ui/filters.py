@@ -7,12 +7,14 @@ belong to the page that rendered the widget), so the last values are remembered 
 session and put back on the next page unless its URL says otherwise: the filters apply across
 pages. The period (``?periode=``) is rendered by ``ui.session`` and carried over the same way.
 
-A link to another page (``st.page_link`` with query parameters, e.g. a recommendation's
-evidence view) names filter values in its URL. Streamlit drops those too when the previous
-page had bound the same keys (it treats them as the previous page's parameters), and keeps the
-widgets' previous values instead; so on a page switch the values the URL names are read from
-the URL as sent and set again here. Values the URL names that are not among the options
-(an outdated bookmark, a typo) are ignored, and the page says so.
+A link to another page (``st.page_link`` with :meth:`Filters.link`, e.g. a recommendation's
+evidence view) names filter values in its URL. Streamlit 1.67 loses them on the click: the
+browser puts the current page's bound parameters in front of the link's (``behoerde=A&…&
+behoerde=B`` for a link to ``behoerde=B``), the server then drops every parameter the previous
+page had bound and lets the widgets' previous values win. So every link starts with the marker
+``verweis=1``; on a page switch the values after it are read from the run's query string and
+set before the widgets. Values the URL names that are not among the options (an outdated
+bookmark, a typo) are ignored, and the page says so.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qsl, urlparse
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from data.reference import AUTHORITY_KIND_LABELS
 from kpi.selection import Selection, filter_options
@@ -35,6 +38,7 @@ _LAST_PATH = "_filters_path"
 _MAX_QUERY = 16_384  # characters of a query string read here (Streamlit's own limit is higher)
 _MAX_SHOWN = 5  # unknown values named in the notice
 _MAX_VALUE_CHARS = 40
+LINK_MARK = "verweis"  # first parameter of every in-app link (see requested())
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,13 @@ class Filters:
 
     def link(self, **changes: Sequence[str] | str | None) -> dict[str, list[str]]:
         """Query parameters for a link to another page with these filters; ``changes`` set
-        (or, with None, remove) single parameters, e.g. ``link(ampel=["rot"])``."""
-        params = {k: list(v) for k, v in self.url.items()}
+        (or, with None, remove) single parameters, e.g. ``link(ampel=["rot"])``.
+
+        The marker ``verweis=1`` comes first: it tells the target page where the link's own
+        parameters begin in what the browser sends (:func:`requested`).
+        """
+        params = {LINK_MARK: ["1"]}
+        params.update({k: list(v) for k, v in self.url.items()})
         for key, value in changes.items():
             if value is None:
                 params.pop(key, None)
@@ -141,10 +150,14 @@ def _page_identity_marker(group: str) -> tuple[str | None, str]:
 
 
 def requested() -> dict[str, list[str]]:
-    """The query parameters the browser sent for this run, before Streamlit filtered them.
+    """The query parameters the browser sent for this run, before Streamlit filtered them;
+    after a click on an in-app link only the link's own ones.
 
     ``st.query_params`` lacks, on a page switch, every parameter a widget of the previous page
-    was bound to; the query string of the run still has what the link or the address bar said.
+    was bound to; the query string of the run still has them. On a click on a page link the
+    browser sends the previous page's bound parameters first and the link's after them, so
+    what follows the link's marker (:data:`LINK_MARK`) is the link. Call at the start of the
+    run: Streamlit rewrites the run's query string whenever a bound widget corrects the URL.
     """
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
@@ -152,7 +165,14 @@ def requested() -> dict[str, list[str]]:
     query = getattr(ctx, "query_string", "") or ""
     if not query or len(query) > _MAX_QUERY:
         return {}
-    return parse_qs(query, keep_blank_values=True)
+    pairs = parse_qsl(query, keep_blank_values=True)
+    marks = [i for i, (key, _) in enumerate(pairs) if key == LINK_MARK]
+    if marks:
+        pairs = pairs[marks[-1] + 1 :]
+    params: dict[str, list[str]] = {}
+    for key, value in pairs:
+        params.setdefault(key, []).append(value)
+    return params
 
 
 def carry_over(
@@ -179,37 +199,60 @@ def carry_over(
     """
     last, page = _page_identity_marker(group)
     switched = last is not None and last != page
+    _write_url(LINK_MARK, [])  # read (requested()); the view's own URL does not need it
     memory = st.session_state.get(_MEMORY, {})
     unknown: dict[str, list[str]] = {}
     for key in keys:
         allowed = options[key]
         if key in url:
             texts = [text for text in url[key] if text != ""]
-            known = [allowed[text] for text in texts if text in allowed]
             bad = [text for text in texts if text not in allowed]
             if bad:
                 unknown[key] = bad
             if not (switched or bad):
                 continue  # Streamlit seeds a first run from the URL itself
             # Set before the widget exists: wins over the widget's previous value (which
-            # st.session_state may still show, though the widget would not return it), and
-            # Streamlit writes it back to the URL, without the unknown values.
+            # st.session_state may still show, though the widget would not return it).
+            names = list(dict.fromkeys(text for text in texts if text in allowed))
             if multiple:
-                st.session_state[key] = list(dict.fromkeys(known))
-            elif known:
-                st.session_state[key] = known[-1]
+                st.session_state[key] = [allowed[text] for text in names]
+            elif names:
+                st.session_state[key] = allowed[names[-1]]
+                names = names[-1:]
             elif st.session_state.get(key) in allowed.values():
                 st.session_state[key] = st.session_state[key]  # the value shown stays
+            _write_url(key, names)
             continue
         if not switched or key in st.query_params or key not in memory:
             continue
         value = memory[key]
-        valid = set(allowed.values())
+        label = {code: text for text, code in allowed.items()}
         if isinstance(value, list):  # also an empty list: a stale value must not come back
-            st.session_state[key] = [v for v in value if v in valid]
-        elif value is not None and value in valid:
+            st.session_state[key] = [v for v in value if v in label]
+            _write_url(key, [label[v] for v in value if v in label])
+        elif value is not None and value in label:
             st.session_state[key] = value
+            _write_url(key, [label[value]])
     return unknown
+
+
+def _write_url(key: str, texts: list[str]) -> None:
+    """Put the values set before a widget into the URL too (without unknown values).
+
+    Streamlit writes a value set this way back to the URL only if the widget's previous value
+    is still in its state, which it is not after every page switch; the bookmark of the page
+    would lack the filter. A parameter still bound (the period: rendered by the main script)
+    cannot be written here; Streamlit keeps that one in step itself.
+    """
+    try:
+        if len(texts) > 1:
+            st.query_params[key] = texts
+        elif texts:
+            st.query_params[key] = texts[0]
+        elif key in st.query_params:
+            del st.query_params[key]
+    except StreamlitAPIException:
+        pass
 
 
 def _quoted(values: Sequence[str]) -> str:

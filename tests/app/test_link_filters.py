@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
 from streamlit.testing.v1 import AppTest
 
@@ -48,15 +48,20 @@ def _link(at: AppTest, label: str):  # noqa: ANN202 - AppTest's PageLink element
 
 
 def _follow(at: AppTest, link) -> dict[str, list[str]]:  # noqa: ANN001
-    """Click ``link``: its page and query become the next run's (the session stays)."""
-    params = parse_qs(link.proto.query_string, keep_blank_values=True)
-    at.query_params.clear()
-    for key, values in params.items():
-        at.query_params[key] = values if len(values) > 1 else values[0]
+    """Click ``link`` as the browser does: the next run gets the link's page and a query made
+    of the current URL's bound parameters (sorted by name) followed by the link's own."""
+    current = [
+        (key, value)
+        for key, values in sorted(at.query_params.items())
+        for value in (values if isinstance(values, list) else [values])
+    ]
+    own = parse_qsl(link.proto.query_string, keep_blank_values=True)
+    # AppTest url-encodes its query_params; a list of pairs keeps the browser's order
+    at.query_params = [*current, *own]
     target = next(spec for spec in PAGES if spec.url_path == link.proto.page.strip("/"))
     at.switch_page(target.path).run()
     assert not at.exception, at.exception
-    return params
+    return parse_qs(link.proto.query_string, keep_blank_values=True)
 
 
 def _metric(at: AppTest, label: str) -> str:
