@@ -33,7 +33,7 @@ from ui import charts
 from ui import format as fmt
 from ui.data import load
 from ui.export import context_filters, table_downloads
-from ui.filters import caption, escape, render
+from ui.filters import caption, escape, link_notice, render
 from ui.navigation import pages_for
 from ui.page_guard import guard_page
 
@@ -136,6 +136,14 @@ chosen_states = right.multiselect(
     placeholder="alle",
     help="Standard: offene und zur Kenntnis genommene. Zurückgestellte erscheinen, wenn Sie "
     "„zurückgestellt“ hinzunehmen.",
+)
+link_notice(
+    {
+        "regel": [rule.title for rule in RULES],
+        "dringlichkeit": SEVERITY_LABELS.values(),
+        "stand": STATE_LABELS.values(),
+    },
+    labels={"regel": "Regel", "dringlichkeit": "Dringlichkeit", "stand": "Bearbeitungsstand"},
 )
 shown = filter_findings(
     findings,

@@ -29,7 +29,7 @@ from ui import charts
 from ui import format as fmt
 from ui.data import load
 from ui.export import context_filters, page_as_of, table_downloads
-from ui.filters import caption, empty_notice, render
+from ui.filters import caption, empty_notice, link_notice, render
 from ui.page_guard import guard_page
 
 VIEWS = {
@@ -78,6 +78,7 @@ view = st.radio(
     help="Alle Vorhaben der Auswahl oder nur die, die Aufmerksamkeit brauchen.",
 )
 label, function, rule = VIEWS[view]
+link_notice({"ansicht": [name for name, *_ in VIEWS.values()]}, labels={"ansicht": "Ansicht"})
 table, config = charts.project_table_of(function, **args)
 if table.empty:
     empty_notice(filters)

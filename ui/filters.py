@@ -20,7 +20,7 @@ bookmark, a typo) are ignored, and the page says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlparse
 
@@ -275,6 +275,22 @@ def ignored_notice(unknown: Mapping[str, Sequence[str]], *, labels: Mapping[str,
             + ". Gezeigt wird die Auswahl ohne diese Werte.",
             icon=":material/link_off:",
         )
+
+
+def link_notice(options: Mapping[str, Iterable[str]], *, labels: Mapping[str, str]) -> None:
+    """The notice of :func:`ignored_notice` for a page's own URL-bound widgets (Streamlit
+    drops their unknown values itself, without a word); ``options[key]`` are the texts the
+    widget's URL parameter may carry (its option labels)."""
+    ctx = st.session_state.get("ctx")
+    url = getattr(ctx, "link", None)
+    url = requested() if url is None else url
+    unknown: dict[str, list[str]] = {}
+    for key, texts in options.items():
+        allowed = set(texts)
+        bad = [text for text in url.get(key, []) if text != "" and text not in allowed]
+        if bad:
+            unknown[key] = bad
+    ignored_notice(unknown, labels=labels)
 
 
 def remember(key: str, value: object) -> None:

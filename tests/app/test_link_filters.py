@@ -198,3 +198,20 @@ def test_notice_escapes_and_shortens_what_the_url_says(demo_db: Path) -> None:
     assert "y" * 80 not in warning and "…" in warning
     assert warning.count("„") == 5 and "und 2 weitere" in warning
     assert at.multiselect(key="status").value == []
+
+
+def test_unknown_values_of_a_page_s_own_parameters_are_named(demo_db: Path) -> None:
+    at = _start("pages/vorhaben.py", ansicht="Unsinn")
+    assert at.radio(key="ansicht").value == "all"
+    assert _warnings(at) == [
+        "Unbekannte Werte im Link wurden ignoriert: Ansicht „Unsinn“. "
+        "Gezeigt wird die Auswahl ohne diese Werte."
+    ]
+    at.query_params = {"regel": "Quatsch", "stand": ["offen", "erledigt"]}
+    at.switch_page("pages/empfehlungen.py").run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="stand").value == ["open"]
+    assert _warnings(at) == [
+        "Unbekannte Werte im Link wurden ignoriert: Regel „Quatsch“; Bearbeitungsstand "
+        "„erledigt“. Gezeigt wird die Auswahl ohne diese Werte."
+    ]
