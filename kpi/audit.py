@@ -336,6 +336,8 @@ _RENDERERS: dict[str, Callable[[Any, str, Mapping[str, Any]], str]] = {
         _count(v, "Zeile", "Zeilen") + " einer anderen Behörde" if v else ""
     ),
     "supersedes": lambda v, a, d: f"ersetzt Meldung Nr. {v}",
+    # loaders.projects.FOREIGN_LIST: the list looked like another authority's, and was confirmed
+    "foreign_list": lambda v, a, d: f"Liste mit Kennzeichen von „{v}“ bestätigt",
     "from": _status_step,
     "to": lambda v, a, d: "" if "from" in d else f"→ {STATUS_LABELS.get(str(v), v)}",
     "comment": lambda v, a, d: f"Kommentar: „{v}“",

@@ -67,6 +67,12 @@ def _text(action: str, detail: dict[str, object]) -> str:
             "Datei „a.csv“ · E-Akte-Stand · 1 Zeile · 1 Hinweis · Sammeldatei",
         ),
         (
+            "submission_accepted",
+            {"file": "s.xlsx", "kind": "projects", "rows": 14, "foreign_list": "SenFin"},
+            "Datei „s.xlsx“ · Vorhabenliste · 14 Zeilen · Liste mit Kennzeichen von „SenFin“ "
+            "bestätigt",
+        ),
+        (
             "submission_rejected",
             {"file": "b.xlsx", "kind": "projects", "errors": 9, "other_authority_rows": 0},
             "Datei „b.xlsx“ · Vorhabenliste · 9 Fehler",
