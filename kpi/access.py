@@ -107,11 +107,12 @@ def log_export(
     identity: Identity,
     *,
     what: str,
-    rows: int,
+    rows: int | None,
     file_format: str,
     filters: Mapping[str, Any] | None = None,
 ) -> None:
-    """Record an export (who, what, how many rows, which filters) in the audit log."""
+    """Record an export (who, what, how many rows, which filters) in the audit log; ``rows``
+    is None for a chart or report, which has no row count (not 0)."""
     from store import connection as db
     from store.audit import write_audit
 
@@ -123,5 +124,10 @@ def log_export(
             role=identity.role,
             action="export",
             authority_id=identity.authority_id,
-            detail={"what": what, "rows": rows, "format": file_format, **(filters or {})},
+            detail={
+                "what": what,
+                **({"rows": rows} if rows is not None else {}),
+                "format": file_format,
+                **(filters or {}),
+            },
         )

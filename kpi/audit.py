@@ -122,19 +122,16 @@ def log_file_refusal(
     """Audit a file the upload page refused before ``loaders.ingest.prepare`` saw it (the
     column-mapping step guards and reads the file first; the E-Akte collection path does not
     audit refusals itself). Same entry as the loaders' own: action ``file_refused``."""
-    from store import connection as db
-    from store.audit import write_audit
+    from store.audit import write_refusal
 
-    with db.audit_only_transaction() as cur:
-        write_audit(
-            cur,
-            actor=identity.name,
-            role=identity.role,
-            action="file_refused",
-            authority_id=authority_id or None,
-            period_id=period,
-            detail={"file": file_name, "reason": reason},
-        )
+    write_refusal(
+        actor=identity.name,
+        role=identity.role,
+        action="file_refused",
+        authority_id=authority_id or None,
+        period_id=period,
+        detail={"file": file_name, "reason": reason},
+    )
 
 
 # --- German rendering of ``detail`` -------------------------------------------------------------
@@ -258,8 +255,8 @@ def _date(value: object) -> str:
 
 
 def _rows(value: object, action: str, detail: Mapping[str, Any]) -> str:
-    """Chart and report exports have no row count (the export writer logs 0 for them): only
-    a table export (CSV, Excel) with rows says how many it held."""
+    """Chart and report exports have no row count (entries written before that was left out
+    say 0): only a table export (CSV, Excel) with rows says how many it held."""
     if action == "export" and (
         str(detail.get("format", "")).lower() not in _TABLE_FORMATS or not value
     ):

@@ -743,18 +743,16 @@ def ingest_collection(
 
 
 def _audit_refusal(identity: Identity, period: str, file_name: str, reason: str) -> None:
-    from store import connection as db
-    from store.audit import write_audit
+    from store.audit import write_refusal
 
-    with db.audit_only_transaction() as cur:
-        write_audit(
-            cur,
-            actor=identity.name,
-            role=identity.role,
-            action="action_refused",
-            period_id=period,
-            detail={"file": file_name, "kind": KIND, "collection": True, "reason": reason},
-        )
+    write_refusal(
+        actor=identity.name,
+        role=identity.role,
+        action="action_refused",
+        authority_id=None,
+        period_id=period,
+        detail={"file": file_name, "kind": KIND, "collection": True, "reason": reason},
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,12 +23,13 @@ from loaders.errors import FileRefused, LoaderError, NotAllowed, Problem
 from loaders.guard import GuardedFile, guard
 from loaders.header import MappedTable, map_table
 from loaders.kinds import KINDS, KindSpec, Validated, ValidationContext, check_kind_allowed
+from loaders.projects import FOREIGN_LIST
 from loaders.readers import read_sheets
 from loaders.text import fold
 from store import connection as db
-from store.audit import write_audit
+from store.audit import write_audit, write_refusal
 from store.identity import Identity
-from store.reference import ensure_period
+from store.reference import authorities, ensure_period
 from store.settings import get_settings
 from store.submissions import insert_submission, latest_submission
 
@@ -205,11 +206,13 @@ def prepare(
     if table.from_excel and _excel_cells_ambiguous(table, spec):
         log.info("%s: Excel cells need their types, reading cell by cell", file_name)
         table = read(guarded, as_text=False)
+    known = authorities(db.cursor())
     context = ValidationContext(
         authority_id=authority_id,
-        authority_keys=frozenset(_authority_keys(authority_id)),
+        authority_keys=frozenset(_authority_keys(authority_id, known=known)),
         period_id=period,
         strict_light_reason=settings.strict_light_reason,
+        authorities=tuple((aid, short) for aid, _name, short, _kind in known),
     )
     validated = _validate(table, spec, context, file_name=file_name, max_rows=settings.max_rows)
     if table.from_excel and any(
@@ -405,6 +408,10 @@ def commit(
                     "rows": len(prepared.frame),
                     "warnings": len(prepared.problems),
                     "supersedes": latest[0] if latest else None,
+                    # the coordinator confirmed a list that looked like another authority's
+                    "foreign_list": next(
+                        (p.value for p in prepared.problems if p.field == FOREIGN_LIST), None
+                    ),
                 },
             )
     except _AlreadyPresent as present:
@@ -449,10 +456,8 @@ def _check_period(period: str) -> None:
         ) from exc
 
 
-def _authority_keys(authority_id: str) -> set[str]:
-    from store.reference import authorities
-
-    for aid, name, short, _kind in authorities(db.cursor()):
+def _authority_keys(authority_id: str, *, known: list[tuple[str, str, str, str]]) -> set[str]:
+    for aid, name, short, _kind in known:
         if aid == authority_id:
             return {fold(aid), fold(name), fold(short)}
     return {fold(authority_id)}
@@ -478,13 +483,11 @@ def _audit_refusal(
     reason: str,
     action: str = "action_refused",
 ) -> None:
-    with db.audit_only_transaction() as cur:
-        write_audit(
-            cur,
-            actor=identity.name,
-            role=identity.role,
-            action=action,
-            authority_id=authority_id,
-            period_id=period,
-            detail={"file": file_name, "reason": reason},
-        )
+    write_refusal(
+        actor=identity.name,
+        role=identity.role,
+        action=action,
+        authority_id=authority_id,
+        period_id=period,
+        detail={"file": file_name, "reason": reason},
+    )

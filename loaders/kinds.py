@@ -45,6 +45,8 @@ class ValidationContext:
     authority_keys: frozenset[str]
     period_id: str
     strict_light_reason: bool = False
+    # (id, short name) of every authority as the database knows them now (admins may rename)
+    authorities: tuple[tuple[str, str], ...] = ()
 
 
 Validator = Callable[[MappedTable, ValidationContext], Validated]
@@ -69,6 +71,7 @@ def _validate_projects(table: MappedTable, ctx: ValidationContext) -> Validated:
         table,
         authority_keys=set(ctx.authority_keys),
         strict_light_reason=ctx.strict_light_reason,
+        authorities=ctx.authorities or None,
     )
 
 

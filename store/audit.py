@@ -36,3 +36,29 @@ def write_audit(
             json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
         ],
     )
+
+
+def write_refusal(
+    *,
+    actor: str,
+    role: str,
+    action: str,
+    authority_id: str | None,
+    period_id: str | None,
+    detail: dict[str, Any],
+) -> None:
+    """Audit a refused file or action in a transaction of its own: nothing else was written,
+    so ``data_version`` stays unchanged. The one writer for the loaders' and the upload
+    page's refusals, so every refusal reads the same in the Protokoll."""
+    from store import connection as db
+
+    with db.audit_only_transaction() as cur:
+        write_audit(
+            cur,
+            actor=actor,
+            role=role,
+            action=action,
+            authority_id=authority_id,
+            period_id=period_id,
+            detail=detail,
+        )

@@ -302,7 +302,7 @@ def _audit(
     log_export(
         identity,
         what=title,
-        rows=rows if rows is not None else 0,
+        rows=rows,
         file_format=fmt,
         filters={"filters": dict(filters)},
     )

@@ -162,10 +162,10 @@ def test_entries_written_by_the_real_writers_read_as_german(empty_db: Path) -> N
     change_review_status(
         submission_id=int(second.submission_id or 0), to_status="checked", identity=ADMIN
     )
-    log_export(  # what ui.export logs for a chart (rows unknown, written as 0)
+    log_export(  # what ui.export logs for a chart: no row count
         ADMIN,
         what="Ampel laut Meldung und berechnet",
-        rows=0,
+        rows=None,
         file_format="svg",
         filters={"filters": {"Berichtsperiode": "2026-Q3"}},
     )
@@ -183,6 +183,8 @@ def test_entries_written_by_the_real_writers_read_as_german(empty_db: Path) -> N
         "Berichtsperiode 2026-Q3"
     )
     assert "Zeilen" not in shown["export"]  # a chart has no rows; "0 Zeilen" would be false
+    exported = entries[entries["action"] == "export"]["detail"].iloc[0]
+    assert "rows" not in json.loads(exported)  # not stored as 0 either
     assert shown["submission_rejected"] == "Datei „falsch.csv“ · Vorhabenliste · 1 Fehler"
     assert shown["file_refused"].startswith("Datei „bild.xlsx“ · Grund: „bild.xlsx“ ist ein Bild")
     accepted = entries[entries["action"] == "submission_accepted"]["detail_text"].tolist()

@@ -126,3 +126,35 @@ def test_the_senfin_sample_shape_is_flagged_for_ba_mitte_but_still_accepted(
     assert commit(prepared, identity=MITTE).outcome == "accepted"
     stored = db.cursor().execute("SELECT count(*) FROM submission").fetchone()
     assert stored == (1,)
+    entry = (
+        db.cursor()
+        .execute(
+            "SELECT detail->>'foreign_list' FROM audit_log WHERE action = 'submission_accepted'"
+        )
+        .fetchone()
+    )
+    assert entry == ("SenFin",)  # the coordinator confirmed a list marked as another's
+
+
+def test_an_authority_renamed_by_an_admin_is_known_by_its_new_short_name(empty_db: Path) -> None:
+    from store.reference import update_authority
+
+    admin = Identity(name="Datenpflege", role="admin")
+    update_authority(
+        identity=admin,
+        authority_id="senfin",
+        name="Senatsverwaltung für Finanzen und Haushalt",
+        short_name="SenFinH",
+        expected_to_report=True,
+    )
+    records = [project_row(n, **{"Vorhaben-Nr.": f"SenFinH-2026-{n:03d}"}) for n in range(1, 6)]
+    prepared = prepare(
+        data=csv_bytes(records),
+        file_name="vorhaben.csv",
+        kind="projects",
+        authority="ba-mitte",
+        period="2026-Q3",
+        identity=MITTE,
+    )
+    found = foreign_list_problem(prepared.problems)
+    assert found is not None and found.value == "SenFinH"
