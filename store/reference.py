@@ -17,7 +17,7 @@ import duckdb
 from data.reference import AUTHORITIES, AUTHORITY_KIND_LABELS, TOPIC_AREAS, parse_period
 from loaders.text import fold
 from store import connection as db
-from store.audit import write_audit
+from store.audit import write_audit, write_refusal
 from store.identity import Identity
 
 MAX_NAME = 200
@@ -380,16 +380,14 @@ def _require_admin(
 ) -> None:
     if identity.role == "admin":
         return
-    with db.audit_only_transaction() as cur:
-        write_audit(
-            cur,
-            actor=identity.name,
-            role=identity.role,
-            action="action_refused",
-            authority_id=authority_id,
-            period_id=period_id,
-            detail={"attempted": attempted, "required": ["admin"]},
-        )
+    write_refusal(
+        actor=identity.name,
+        role=identity.role,
+        action="action_refused",
+        authority_id=authority_id,
+        period_id=period_id,
+        detail={"attempted": attempted, "required": ["admin"]},
+    )
     raise ReferenceChangeRefused(
         "Nur die Datenverantwortlichen des CDO-Büros dürfen Stammdaten ändern.",
         detail=f"{identity.role} {identity.name} may not change reference data",
