@@ -43,6 +43,10 @@ ACTION_LABELS: dict[str, str] = {
     "recommendation_acknowledged": "Empfehlung zur Kenntnis genommen",
     "recommendation_dismissed": "Empfehlung zurückgestellt",
     "retention_contacts_removed": "Kontaktdaten nach Aufbewahrungsfrist gelöscht",
+    "authority_added": "Behörde angelegt",
+    "authority_changed": "Behörde geändert",
+    "authority_removed": "Behörde gelöscht",
+    "period_due_date_changed": "Meldefrist geändert",
 }
 
 
@@ -322,6 +326,7 @@ def _status_step(value: object, action: str, detail: Mapping[str, Any]) -> str:
 
 _RENDERERS: dict[str, Callable[[Any, str, Mapping[str, Any]], str]] = {
     "file": lambda v, a, d: f"Datei „{v}“",
+    "change": lambda v, a, d: str(v),  # written in German by store.reference
     "title": lambda v, a, d: f"„{v}“",
     "what": _what,
     "kind": lambda v, a, d: _kind(str(v)),

@@ -198,3 +198,29 @@ def test_entries_written_by_the_real_writers_read_as_german(empty_db: Path) -> N
     stored = json.loads(entries[entries["action"] == "submission_checked"]["detail"].iloc[0])
     assert stored["from"] == "draft" and stored["to"] == "checked"  # the JSON is untouched
     assert set(entries["action"]) <= set(ACTION_LABELS)
+
+
+def test_reference_data_changes_read_as_german(empty_db: Path) -> None:
+    from datetime import date
+
+    from store.reference import add_authority, set_due_date, update_authority
+
+    add_authority(
+        identity=ADMIN,
+        name="Bezirksamt Testhausen",
+        short_name="BA Testhausen",
+        kind="district_office",
+    )
+    update_authority(
+        identity=ADMIN,
+        authority_id="itdz",
+        name="IT-Dienstleistungszentrum Berlin",
+        short_name="ITDZ",
+        expected_to_report=False,
+    )
+    set_due_date(identity=ADMIN, period_id="2026-Q3", due_date=date(2026, 11, 30))
+    entries = audit_entries(db.cursor(), identity=ADMIN)
+    assert set(entries["action"]) >= {"authority_added", "authority_changed"}
+    assert set(entries["action"]) <= set(ACTION_LABELS)
+    for text in entries["detail_text"]:
+        assert text and "weitere Angabe" not in text and not RAW_KEY.search(text), text
