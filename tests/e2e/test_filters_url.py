@@ -15,6 +15,8 @@ from kpi.variance import project_variance
 from store import connection as db
 from ui import format as fmt
 
+ROOT = Path(__file__).resolve().parents[2]
+
 pytestmark = pytest.mark.e2e
 
 PERIOD = "2026-Q2"
@@ -139,3 +141,28 @@ def test_first_change_after_a_server_start_takes_effect(
     page.wait_for_timeout(1_000)  # a dropped change would snap back on the next rerun
     expect(box).to_have_value(ROLE_LABELS["admin"])
     expect(sidebar.get_by_role("link", name="Protokoll")).to_be_visible()
+
+
+def test_the_first_visit_after_a_server_start_shows_only_the_app_menu(
+    fresh_app_server: str, page: Any, demo_db: Path
+) -> None:
+    """During the legacy first run Streamlit sent its own menu of the ``pages/`` file names
+    (``app``, ``protokoll``, ``stammdaten`` … whatever the role); a click on one of them ran
+    the page without ``app.py`` and was refused. ``client.showSidebarNavigation = false``
+    hides that menu; the app draws its own."""
+    from playwright.sync_api import expect
+
+    legacy = {"app", *(Path(p).stem for p in (ROOT / "pages").glob("*.py"))}
+    page.goto(fresh_app_server, wait_until="commit")
+    sidebar = page.get_by_test_id("stSidebar")
+    seen: set[str] = set()
+    for _ in range(300):  # until the app's menu is there (at most ~30 s on a busy machine)
+        texts = {t.split("\n")[-1].strip() for t in sidebar.get_by_role("link").all_inner_texts()}
+        seen |= texts
+        if "Online-Dienste" in texts:
+            break
+        page.wait_for_timeout(100)
+    assert not seen & legacy, f"legacy menu entries shown: {sorted(seen & legacy)}"
+    sidebar.get_by_role("link", name="Online-Dienste").click()
+    expect(page.get_by_role("heading", name="Online-Dienste", level=1)).to_be_visible()
+    expect(page.get_by_text("nicht freigegeben", exact=False)).to_have_count(0)
