@@ -22,7 +22,7 @@ from ui import charts
 from ui import format as fmt
 from ui.data import load
 from ui.export import context_filters, page_as_of, table_downloads
-from ui.filters import caption, empty_notice, render
+from ui.filters import caption, empty_notice, link_notice, render
 from ui.page_guard import guard_page
 
 REVIEW_LABELS = {"draft": "Entwurf", "checked": "geprüft", "published": "veröffentlicht"}
@@ -138,6 +138,7 @@ authority_id = st.selectbox(
     placeholder="Behörde wählen …",
     help="Vorhaben, Leistungen, E-Akte-Stand und Meldehistorie einer Behörde.",
 )
+link_notice({"profil": list(names.values())}, labels={"profil": "Profil"})
 if authority_id is None:
     st.caption("Wählen Sie eine Behörde, um ihr Profil zu sehen.")
     st.stop()

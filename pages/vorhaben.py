@@ -156,6 +156,7 @@ group = st.segmented_control(
     key="gruppe",
     bind="query-params",
 )
+link_notice({"gruppe": [label for label, _names in GROUPS.values()]}, labels={"gruppe": "Gruppe"})
 group_label, names = GROUPS[group]
 grouped = load(projects_by, dimension=group, **args).copy()
 if group == "authority":
@@ -274,6 +275,7 @@ chosen = st.selectbox(
     placeholder="Vorhaben wählen …",
     help="Zeigt den Verlauf über alle Berichtsperioden: Termine, Kosten und Ampeln.",
 )
+link_notice({"vorhaben": list(titles.values())}, labels={"vorhaben": "Vorhaben"})
 if chosen is None:
     st.caption("Wählen Sie ein Vorhaben, um seinen Verlauf zu sehen.")
     st.stop()

@@ -215,3 +215,22 @@ def test_unknown_values_of_a_page_s_own_parameters_are_named(demo_db: Path) -> N
         "Unbekannte Werte im Link wurden ignoriert: Regel „Quatsch“; Bearbeitungsstand "
         "„erledigt“. Gezeigt wird die Auswahl ohne diese Werte."
     ]
+
+
+def test_unknown_group_project_and_profile_in_the_url_are_named(demo_db: Path) -> None:
+    at = _start("pages/vorhaben.py", gruppe="Unsinn", vorhaben="XY · 1 · gibt es nicht")
+    assert at.get("segmented_control")[0].value == "status"
+    assert _warnings(at) == [
+        "Unbekannte Werte im Link wurden ignoriert: Gruppe „Unsinn“. "
+        "Gezeigt wird die Auswahl ohne diese Werte.",
+        "Unbekannte Werte im Link wurden ignoriert: Vorhaben „XY · 1 · gibt es nicht“. "
+        "Gezeigt wird die Auswahl ohne diese Werte.",
+    ]
+    at.query_params = {"profil": "Nirgendwo"}
+    at.switch_page("pages/behoerden.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="profil").value is None
+    assert _warnings(at) == [
+        "Unbekannte Werte im Link wurden ignoriert: Profil „Nirgendwo“. "
+        "Gezeigt wird die Auswahl ohne diese Werte."
+    ]
