@@ -36,7 +36,7 @@ import duckdb
 import pandas as pd
 
 from kpi.common import CURRENT_SUBMISSIONS
-from kpi.eakte import eakte_by_authority, eakte_forecast_by_authority
+from kpi.eakte import FORECAST_HORIZON_YEARS, eakte_by_authority, eakte_forecast_by_authority
 from kpi.reporting import reporting_overview
 from kpi.selection import Selection, resolve_today
 from kpi.services import OZG_LEVEL, adoption_from, service_state
@@ -416,7 +416,15 @@ def _similar_projects(inp: Inputs) -> pd.DataFrame:
 def _eakte_behind(inp: Inputs) -> pd.DataFrame:
     status = inp.eakte
     forecast = inp.eakte_forecast[
-        ["authority_id", "slope_per_quarter", "forecast_date", "on_track", "state"]
+        [
+            "authority_id",
+            "slope_per_quarter",
+            "forecast_date",
+            "on_track",
+            "state",
+            "outlook",
+            "forecast_label",
+        ]
     ]
     frame = status.merge(forecast, on="authority_id", how="left")
     limit = pd.Timestamp(
@@ -429,6 +437,8 @@ def _eakte_behind(inp: Inputs) -> pd.DataFrame:
         found = []
         if record.state == "no_progress":
             found.append("no_progress")
+        elif record.state == "forecast" and record.outlook == "beyond_horizon":
+            found.append("forecast_out_of_sight")
         elif record.state == "forecast" and pd.Timestamp(record.forecast_date) > limit:
             found.append("forecast_late")
         if bool(record.golive_overdue):
@@ -436,7 +446,9 @@ def _eakte_behind(inp: Inputs) -> pd.DataFrame:
         keep.append(bool(found))
         reasons.append(",".join(found))
         severities.append(
-            "high" if ("no_progress" in found or "golive_overdue" in found) else "medium"
+            "high"
+            if {"no_progress", "forecast_out_of_sight", "golive_overdue"} & set(found)
+            else "medium"
         )
     frame = frame.assign(reasons=reasons, severity=severities)
     rows = frame[pd.Series(keep, index=frame.index, dtype=bool)].copy()
@@ -452,6 +464,9 @@ def _eakte_behind(inp: Inputs) -> pd.DataFrame:
 _EAKTE_REASONS = {
     "no_progress": "kein Fortschritt im Trend",
     "forecast_late": "Prognose nach dem Zieltermin",
+    "forecast_out_of_sight": (
+        f"100 % nicht absehbar (mehr als {FORECAST_HORIZON_YEARS} Jahre nach dem Zieltermin)"
+    ),
     "golive_overdue": "geplanter Go-Live überschritten",
 }
 
@@ -847,7 +862,10 @@ RULES: tuple[Rule, ...] = (
             "steigt nicht (kein Fortschritt), oder die Prognose für 100 % liegt mehr als "
             f"{t.eakte_grace_days} Tage nach dem Zieltermin {t.eakte_target_date:%d.%m.%Y}, "
             "oder der geplante Go-Live ist überschritten und der Status nicht „produktiv“. "
-            "Dringlichkeit hoch ohne Fortschritt oder bei überschrittenem Go-Live."
+            "Liegt die Prognose mehr als "
+            f"{FORECAST_HORIZON_YEARS} Jahre nach dem Zieltermin, heißt sie „nicht absehbar“. "
+            "Dringlichkeit hoch ohne Fortschritt, wenn 100 % nicht absehbar ist, oder bei "
+            "überschrittenem Go-Live."
         ),
         impact="Arbeitsplätze im Geltungsbereich noch ohne E-Akte",
         unit="Arbeitsplätze",
@@ -863,7 +881,7 @@ RULES: tuple[Rule, ...] = (
             "eakte_status": "Status",
             "share": "E-Akte-Quote",
             "slope_per_quarter": "Zuwachs je Quartal",
-            "forecast_date": "Prognose 100 %",
+            "forecast_label": "Prognose 100 %",
             "target_date": "Zieltermin",
             "golive_planned": "Go-Live geplant",
             "workplaces_open": "Arbeitsplätze ohne E-Akte",

@@ -718,3 +718,18 @@ def test_sparse_data_evaluates_without_errors(empty_db: Path) -> None:
     # Only the other authorities' missing reports fire; nothing else has evidence.
     assert set(sparse.findings["rule_id"]) == {"missing_report"}
     assert "missing_report:senfin" not in set(sparse.findings["key"])
+
+
+def test_eakte_forecast_out_of_sight_reads_as_such_not_as_a_date(demo_db: Path) -> None:
+    """A forecast centuries after the target date (LEA in the demo data: no real progress)
+    is shown as „nicht absehbar“ in the evidence, like on the E-Akte page, and is urgent."""
+    evaluation = rec.evaluate(db.cursor(), period="2026-Q3", today=date(2026, 11, 28))
+    lea = evaluation.evidence_of("eakte_behind:lea").iloc[0]
+    assert lea["reasons"] == "forecast_out_of_sight"
+    assert lea["forecast_label"].startswith("nicht absehbar")
+    assert "nicht absehbar" in lea["reason_text"]
+    findings = evaluation.findings.set_index("key")
+    assert findings.loc["eakte_behind:lea", "severity"] == "high"
+    rule = next(r for r in rec.RULES if r.id == "eakte_behind")
+    assert rule.columns.get("forecast_label") == "Prognose 100 %"
+    assert "forecast_date" not in rule.columns
