@@ -61,6 +61,7 @@ statuses = f1.multiselect(
     default=["draft", "checked"],
     format_func=STATUS_LABELS.get,
     key="review_statuses",
+    placeholder="Prüfstatus wählen …",
 )
 period_choice = f2.selectbox(
     "Berichtsperiode",

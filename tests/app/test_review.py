@@ -132,3 +132,13 @@ def test_queue_table_is_exported_as_shown(demo_db: Path, monkeypatch: pytest.Mon
         shown.reset_index(drop=True),
         check_dtype=False,
     )
+
+
+def test_review_status_filter_has_a_german_placeholder(demo_db: Path) -> None:
+    """Cleared, Streamlit's default would read "Choose options"."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["demo_role"] = "admin"
+    at.run()
+    at.switch_page("pages/pruefung.py").run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="review_statuses").proto.placeholder == "Prüfstatus wählen …"
