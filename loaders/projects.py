@@ -38,9 +38,9 @@ _MONEY = ("budget_original", "budget", "forecast_cost", "actual_cost")
 # no row): the upload page shows it above the confirm button and asks for a confirmation.
 FOREIGN_LIST = "foreign_list"
 # the letters before the first digit of a project id: "BA-Mitte-2025-001" -> "BA-Mitte-"
-_ID_PREFIX = r"^\s*([^\d\s][^\d]*?)[\s\-_/.:]*\d"
+_ID_PREFIX = r"^\s*(?P<label>[^\d\s][^\d]*?)[\s\-_/.:]*\d"
 # the authority's label in a Berlin e-mail domain: "x@projekt.senfin.berlin.de" -> "senfin"
-_MAIL_LABEL = r"@(?:[^@\s]*\.)?([^.@\s]+)\.berlin\.de\s*$"
+_MAIL_LABEL = r"@(?:[^@\s]*\.)?(?P<label>[^.@\s]+)\.berlin\.de\s*$"
 _STR = TEXT_DTYPE  # text columns: Arrow strings, NaN = empty
 
 
@@ -341,16 +341,23 @@ def _foreign_list(
         present = values.dropna()
         if present.empty:
             return None
-        labels = present.str.extract(pattern, expand=False).dropna()
-        folded = {v: fold(v) for v in labels.unique()}
-        hits = Counter(
-            names[folded[v]] for v in labels if folded[v] in names and folded[v] not in own
-        )
+        # a list holds a handful of distinct prefixes: count them (RE2, column-wise), fold each
+        found = pc.extract_regex(pa.array(present, from_pandas=True), pattern)
+        labels = pc.value_counts(found.filter(found.is_valid()).field("label"))
+        hits: Counter[str] = Counter()
+        own_count = 0
+        for label, times in zip(
+            labels.field("values").to_pylist(), labels.field("counts").to_pylist(), strict=True
+        ):
+            key = fold(str(label))
+            if key in own:
+                own_count += int(times)
+            elif key in names:
+                hits[names[key]] += int(times)
         if not hits:
             return None
         name, count = hits.most_common(1)[0]
         total_foreign = sum(hits.values())
-        own_count = sum(1 for v in labels if folded[v] in own)
         if total_foreign * 2 < len(present) or own_count >= total_foreign:
             return None
         return name, count, len(present)
