@@ -542,7 +542,8 @@ def light_counts_long(frame: pd.DataFrame, *, category: str) -> pd.DataFrame:
 
 def delta_text(delta: float | None, *, kind: str = "count") -> str | None:
     """The change against the previous period as a card shows it: ``+9``, ``-3,5 Pp.``,
-    ``+600.000 €``. The sign is ASCII so ``st.metric`` colours the arrow correctly."""
+    ``-55,3 Mio. €`` (money in the card's unit, :func:`money_short`). The sign is ASCII so
+    ``st.metric`` colours the arrow correctly."""
     from ui import format as fmt
 
     if delta is None or (isinstance(delta, float) and pd.isna(delta)):
@@ -552,7 +553,7 @@ def delta_text(delta: float | None, *, kind: str = "count") -> str | None:
     if kind == "share":
         return f"{sign}{fmt.number(size * 100, decimals=1)} Pp."
     if kind == "money":
-        return f"{sign}{fmt.money(size)}"
+        return f"{sign}{money_short(size)}"
     return f"{sign}{fmt.number(size)}"
 
 
