@@ -114,9 +114,16 @@ for row in rows:
             help=_help(key),
             border=True,
         )
+_rate = figures["reporting_rate"]
+_missing_note = (
+    f" Die Veränderungen vergleichen mit allen Meldungen für {_rate['previous_period']}; "
+    "Behörden, deren Meldung noch fehlt, fehlen auch in diesen Zahlen."
+    if _rate.get("previous_period") and _rate["reported"] < _rate["expected"]
+    else ""
+)
 st.caption(
-    f"{figures['reporting_rate']['reported']} von {figures['reporting_rate']['expected']} "
-    f"Behörden haben für {ctx.period} gemeldet."
+    f"{_rate['reported']} von {_rate['expected']} Behörden haben für {ctx.period} gemeldet."
+    + _missing_note
 )
 with st.expander("Verlauf der Kennzahlen je Berichtsperiode", icon=":material/timeline:"):
     history = pd.DataFrame({"Periode": sparks["periods"]})

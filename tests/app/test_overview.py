@@ -70,6 +70,11 @@ def test_cards_with_deltas_and_every_section(demo_db: Path) -> None:
     assert history["Vorhaben"].iloc[0] == expected["projects"]["value"]
     assert history["Vorhaben"].iloc[1] == expected["projects"]["previous"]
     assert any("noch keine Vorhabenliste" in w.value for w in at.warning)  # 5 late authorities
+    # the deltas compare with a complete previous period: said next to the reporting count
+    assert any(
+        "26 von 31 Behörden" in c.value and "deren Meldung noch fehlt" in c.value
+        for c in at.caption
+    )
     links = {link.proto.page for link in at.get("page_link")}  # url paths of the targets
     assert {"vorhaben", "behoerden", "e-akte"} <= links
 
