@@ -394,6 +394,7 @@ def _show_report(fs: FileState, prepared: Prepared | PreparedCollection, key: st
             hide_index=True,
             width="stretch",
             column_config={"Zeile": st.column_config.NumberColumn(format="%d")},
+            placeholder="–",  # a finding about the whole file has no row
             key=f"report_{key}",
         )
         st.download_button(

@@ -42,6 +42,8 @@ def test_a_list_of_another_authority_is_warned_and_needs_a_confirmation(demo_db:
     assert _metrics(at)["Fehler"] == "0"  # a warning, not an error
     warnings = [w.value for w in at.warning if "gehört anscheinend nicht" in w.value]
     assert len(warnings) == 1 and "BA Mitte" in warnings[0] and "12 von 12" in warnings[0]
+    report = next(d for d in at.dataframe if "Meldung" in d.value.columns)
+    assert report.proto.placeholder == "–"  # the file-level finding has no row: no "None"
     (button,) = _confirm_buttons(at)
     assert button.disabled
     own = [c for c in at.checkbox if c.label.startswith("Ich habe die Datei geprüft")]
