@@ -32,7 +32,7 @@ from store.recommendations import DecisionRefused, decide
 from ui import charts
 from ui import format as fmt
 from ui.data import load
-from ui.export import context_filters, table_downloads
+from ui.export import context_filters, page_as_of, table_downloads
 from ui.filters import caption, escape, link_notice, render
 from ui.navigation import pages_for
 from ui.page_guard import guard_page
@@ -59,6 +59,8 @@ if ctx.period is None:
     st.stop()
 
 filters = render()
+# Datenstand of the exports: the newest report the rules read (lists, E-Akte, services)
+page_as_of(kinds=("projects", "eakte", "services"), selection=filters.selection)
 today = date.today()
 evaluation = load(
     recommendations,

@@ -17,7 +17,7 @@ from kpi.variance import RULES, light_comparison
 from ui import charts
 from ui import format as fmt
 from ui.data import load
-from ui.export import report_downloads
+from ui.export import page_as_of, report_downloads
 from ui.filters import caption, empty_notice, render
 from ui.page_guard import guard_page
 
@@ -34,6 +34,8 @@ if ctx.period is None:
 
 public = ctx.identity.role == "public"
 filters = render()
+# Datenstand of the chart downloads: the newest report behind the page's figures
+page_as_of(kinds=("projects", "eakte", "services"), selection=filters.selection)
 today = date.today()
 as_of = min(today, parse_period(ctx.period)[1])
 args = {

@@ -132,3 +132,33 @@ def test_a_selection_without_reports_says_so(
     assert not at.exception
     meta = _csv_meta(built[f"Behördenvergleich {PERIOD}|csv"]())
     assert meta["Datenstand"] == "keine Meldung in der Auswahl"
+
+
+def test_overview_and_recommendation_exports_state_their_datenstand(
+    demo_db: Path, built: dict[str, Callable[[], bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kpi.export
+
+    kinds = ("projects", "eakte", "services")
+    newest = _newest(kinds)
+    _page("pages/uebersicht.py")
+    charts = [key for key in built if key.endswith("|svg")]
+    assert charts  # the page's chart downloads (no tables of its own)
+    made: list[ExportMeta] = []
+    real = kpi.export.ExportMeta
+
+    def recording(**kwargs: Any) -> ExportMeta:
+        made.append(real(**kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(kpi.export, "ExportMeta", recording)
+    built[charts[0]]()
+    assert made and made[-1].as_of_text() == _stamp(newest)
+    assert "Vorhabenlisten" in (made[-1].as_of_note or "")
+    built.clear()
+    monkeypatch.setattr(kpi.export, "ExportMeta", real)
+    _page("pages/empfehlungen.py")
+    tables = [key for key in built if key.endswith("|csv")]
+    assert tables
+    for key in tables:
+        assert _csv_meta(built[key]())["Datenstand"].startswith(_stamp(newest) + " ("), key
