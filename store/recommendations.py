@@ -16,6 +16,7 @@ from datetime import datetime
 
 from store import connection as db
 from store.audit import write_audit
+from store.errors import Refused
 from store.identity import Identity
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,8 @@ _FINGERPRINT = re.compile(r"^[0-9a-f]{8,64}$")
 _PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
 
 
-class DecisionRefused(Exception):
-    """A decision that cannot be stored; ``message`` is German and shown as is."""
-
-    def __init__(self, message: str, *, detail: str | None = None) -> None:
-        super().__init__(detail or message)
-        self.message = message
+class DecisionRefused(Refused):
+    """A decision that cannot be stored."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from data.reference import AUTHORITIES, AUTHORITY_KIND_LABELS, TOPIC_AREAS, pars
 from loaders.text import fold
 from store import connection as db
 from store.audit import write_audit, write_refusal
+from store.errors import Refused
 from store.identity import Identity
 
 MAX_NAME = 200
@@ -77,12 +78,8 @@ def is_empty(cur: duckdb.DuckDBPyConnection) -> bool:
 # --- Admin changes (page "Stammdaten") ---------------------------------------------------------
 
 
-class ReferenceChangeRefused(Exception):
-    """A change of reference data that is not allowed; ``message`` is German and shown as is."""
-
-    def __init__(self, message: str, *, detail: str | None = None) -> None:
-        super().__init__(detail or message)
-        self.message = message
+class ReferenceChangeRefused(Refused):
+    """A change of reference data that is not allowed."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import duckdb
 
 from store import connection as db
 from store.audit import write_audit
+from store.errors import Refused
 from store.identity import Identity
 
 STATUS_LABELS: dict[str, str] = {
@@ -29,12 +30,8 @@ FORWARD: frozenset[tuple[str, str]] = frozenset({("draft", "checked"), ("checked
 BACKWARD: frozenset[tuple[str, str]] = frozenset({("checked", "draft"), ("published", "checked")})
 
 
-class ReviewRefused(Exception):
-    """A review step that is not allowed; ``message`` is German and shown as is."""
-
-    def __init__(self, message: str, *, detail: str | None = None) -> None:
-        super().__init__(detail or message)
-        self.message = message
+class ReviewRefused(Refused):
+    """A review step that is not allowed."""
 
 
 @dataclass(frozen=True)

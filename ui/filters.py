@@ -175,6 +175,13 @@ def requested() -> dict[str, list[str]]:
     return params
 
 
+def link_query() -> dict[str, list[str]]:
+    """The run's requested query as ``ui.session.context`` read it at the start of the run
+    (before any bound widget rewrote the URL); :func:`requested` where no context exists."""
+    link = getattr(st.session_state.get("ctx"), "link", None)
+    return requested() if link is None else link
+
+
 def carry_over(
     keys: Sequence[str],
     *,
@@ -281,9 +288,7 @@ def link_notice(options: Mapping[str, Iterable[str]], *, labels: Mapping[str, st
     """The notice of :func:`ignored_notice` for a page's own URL-bound widgets (Streamlit
     drops their unknown values itself, without a word); ``options[key]`` are the texts the
     widget's URL parameter may carry (its option labels)."""
-    ctx = st.session_state.get("ctx")
-    url = getattr(ctx, "link", None)
-    url = requested() if url is None else url
+    url = link_query()
     unknown: dict[str, list[str]] = {}
     for key, texts in options.items():
         allowed = set(texts)
@@ -339,10 +344,7 @@ def render(*, project_filters: bool = True) -> Filters:
     shown = [spec for spec in SPECS if project_filters or not spec.project_level]
     by_label = {key: {label: code for code, label in values} for key, values in choices.items()}
     ctx = st.session_state.get("ctx")
-    url = getattr(ctx, "link", None)
-    unknown = carry_over(
-        [spec.key for spec in shown], options=by_label, url=requested() if url is None else url
-    )
+    unknown = carry_over([spec.key for spec in shown], options=by_label, url=link_query())
     ignored_notice(unknown, labels={spec.key: spec.label for spec in SPECS})
     box = st.sidebar.expander("Filter", expanded=True, icon=":material/filter_alt:")
     selected: dict[str, tuple[str, ...]] = {}
